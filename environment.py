@@ -1,0 +1,112 @@
+"""The composition root: profile, embedded stack, clients, cleanup and the report's run files.
+
+Sections: configuration (profile and active tags), fixtures (stack and clients), hooks.
+"""
+import os
+import sys
+
+from behave.tag_matcher import ActiveTagMatcher, ValueObject
+
+from support import reporting, waits
+from support.aws import AwsClients
+from support.config import load_profile
+from support.embedded import EmbeddedStack
+from support.http import Http
+from support.preflight import check_target
+from support.preview import PreviewClient
+from support.run import Run
+from support.workspace import workspace_for
+
+RESULTS_DIR = "allure-results"
+
+# -- Configuration -------------------------------------------------------------------------------
+
+
+def _profile_name(context):
+    return context.config.userdata.get("profile") or os.environ.get("ACCEPTANCE_PROFILE") or "local"
+
+
+class _Capabilities(ValueObject):
+    """Matches `@use.with_capability=X` when the target has capability X."""
+
+    def matches(self, tag_value):
+        return tag_value in self.value
+
+
+def _capabilities(profile):
+    """What this target can do; a scenario needing more is skipped with the reason."""
+    return {"capability": _Capabilities({"container_kill", "workspace_files"} if profile.embedded
+                                        else {"workspace_files"})}
+
+
+# -- Fixtures ------------------------------------------------------------------------------------
+
+
+def _start_target(context, profile):
+    context.stack = None
+    if not profile.embedded:
+        return profile, None
+    context.stack = EmbeddedStack(profile["stack"])
+    state = context.stack.start_or_attach()
+    how = "attached to" if context.stack.attached else "started"
+    print(f"embedded stack {how} in {state['start_seconds']:.2f} s; faults: {', '.join(state['faults']) or 'none'}",
+          flush=True)
+    return profile.with_stack(state), state
+
+
+def _clients(context, profile):
+    context.aws = AwsClients(profile)
+    check_target(profile, context.aws)
+    context.http = Http(profile["endpoints"]["load_balancer"])
+    interval = profile["polling"]["interval_s"]
+    context.preview = PreviewClient(context.http, context.aws, profile, interval)
+    context.workspace = workspace_for(profile)
+
+
+def _sweep_run(context):
+    if getattr(context, "workspace", None) and getattr(context, "run", None):
+        context.workspace.remove_prefixed(context.run.prefix)
+
+
+# -- Hooks ---------------------------------------------------------------------------------------
+
+
+def before_all(context):
+    profile = load_profile(_profile_name(context))
+    context.run = Run()
+    context.profile, state = _start_target(context, profile)
+    context.budgets = context.profile.budgets
+    context.active_tags = ActiveTagMatcher(_capabilities(context.profile))
+    _clients(context, context.profile)
+    reporting.write_run_files(RESULTS_DIR, context.profile, state, context.run.id)
+    print(f"run {context.run.id} on profile '{context.profile.name}' ({context.profile['description']})",
+          flush=True)
+
+
+def before_feature(context, feature):
+    reporting.add_label_tags(feature)
+    if context.active_tags.should_exclude_with(feature.tags):
+        feature.skip(reason=context.active_tags.exclude_reason)
+
+
+def before_scenario(context, scenario):
+    if context.active_tags.should_exclude_with(scenario.effective_tags):
+        scenario.skip(reason=context.active_tags.exclude_reason)
+    waits.observed.clear()
+
+
+def after_scenario(context, scenario):
+    notes = reporting.take_notes()
+    if notes:
+        sys.stdout.write("".join(f"      · {line}\n" for line in notes))
+        sys.stdout.flush()
+
+
+def after_all(context):
+    try:
+        _sweep_run(context)
+    finally:
+        if getattr(context, "http", None):
+            context.http.close()
+        if getattr(context, "stack", None):
+            context.stack.stop()

@@ -1,0 +1,38 @@
+@preview
+Feature: A site owner's first edit wakes the platform from zero
+  As a site owner who sends an editing instruction
+  I want my preview to come alive quickly even when nothing is running
+  So that idle infrastructure costs nothing and still feels instant
+
+  Background:
+    Given no edit containers are running
+
+  @smoke
+  Scenario: A first instruction starts a container and shows the change
+    When a site owner asks to "Add a new page called "Test Page""
+    Then the session is recorded for that site owner
+    And an edit container is ready within the cold start budget
+    And the preview shows a page titled "Test Page"
+    And the page "Test Page" is saved in the site owner's workspace
+
+  @smoke
+  Scenario: An idle session is shut down and the platform returns to zero
+    Given a site owner's session has finished the instruction "Create page A"
+    When the site owner sends nothing more
+    Then no edit containers are running within the idle shutdown budget
+    And the session is marked as expired within the session expiry budget
+
+  Scenario Outline: An activation with missing or malformed details is refused and creates nothing
+    When someone asks for a session with <problem>
+    Then the request is refused with a reason that names the <detail>
+    And no session or container was created
+
+    Examples:
+      | problem                              | detail      |
+      | no client                            | client      |
+      | no user                              | user        |
+      | no instruction                       | instruction |
+      | a user name with path characters     | user        |
+      | a client name with path characters   | client      |
+      | an instruction that is not text      | instruction |
+      | an instruction that is far too long  | instruction |

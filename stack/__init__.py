@@ -1,0 +1,1 @@
+"""The embedded reference platform: each system's public contract as real local processes."""

@@ -1,0 +1,122 @@
+"""Plumbing every preview service shares: JSON errors, id checks, stage logs and serving on a port.
+
+The suite relies on three properties of every service, so they live here once: errors are JSON
+(never aiohttp's HTML pages, never a 500 for bad input), ids never carry path characters, and a
+SIGTERM ends the process cleanly after its cleanup hooks ran.
+"""
+import argparse
+import asyncio
+import json
+import re
+import signal
+import sys
+import time
+import traceback
+
+from aiohttp import web
+from botocore.exceptions import BotoCoreError, ClientError
+
+from stack import settings as stack_settings
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,127}$")
+ID_RULE = "must be 1-128 letters, digits or _.@+- starting with a letter or digit, without '..'"
+
+# In-flight requests get this long after SIGTERM; the orchestrator SIGKILLs workers after 2 s.
+SHUTDOWN_GRACE_S = 1.0
+
+
+def valid_id(value):
+    """True for ids that are safe as one path segment (client, user, session, thread ids)."""
+    return isinstance(value, str) and bool(ID_PATTERN.match(value)) and ".." not in value
+
+
+def json_error(status, error, message, **extra):
+    return web.json_response({"error": error, "message": message, **extra}, status=status)
+
+
+class BadJson(ValueError):
+    """A request body that is not the JSON the handler needs."""
+
+
+async def read_json(request):
+    """The request body as JSON; raises BadJson (never a 500) for an unreadable body."""
+    raw = await request.read()
+    try:
+        return json.loads(raw) if raw else None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadJson(f"request body is not valid JSON: {exc}") from exc
+
+
+@web.middleware
+async def json_errors(request, handler):
+    """Turns aiohttp's HTTP errors and unexpected exceptions into JSON answers."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return json_error(exc.status, exc.reason.replace(" ", ""), f"{exc.reason}: {request.method} {request.path}")
+    except Exception as exc:
+        traceback.print_exc()
+        return json_error(500, "InternalError", f"{type(exc).__name__}: {exc}")
+
+
+def parse_args(description, *options):
+    """`--settings PATH` plus the service's own options; returns (settings, args)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--settings", required=True, help="the stack run's settings JSON")
+    for name, kind in options:
+        parser.add_argument(name, type=kind, required=True)
+    args = parser.parse_args()
+    return stack_settings.load(args.settings), args
+
+
+def serve(app, port):
+    """Runs `app` on 127.0.0.1:`port` until SIGTERM or SIGINT, then runs its cleanup hooks."""
+    asyncio.run(_serve(app, port))
+
+
+async def _serve(app, port):
+    runner = web.AppRunner(app, shutdown_timeout=SHUTDOWN_GRACE_S, access_log=None)
+    await runner.setup()
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    try:
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        print(f"listening on 127.0.0.1:{port}", flush=True)
+        await stopping.wait()
+    finally:
+        await runner.cleanup()
+
+
+class StageLog:
+    """One CloudWatch Logs stream for a service's stage markers, echoed to stdout.
+
+    The suite measures stages from these events, so a marker that cannot be written is reported
+    on stderr but never fails the work it describes.
+    """
+
+    def __init__(self, settings, group, stream):
+        self._client = stack_settings.aws_client(settings, "logs")
+        self._group, self._stream = group, stream
+        try:
+            self._client.create_log_stream(logGroupName=group, logStreamName=stream)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ResourceAlreadyExistsException":
+                self._warn(exc)
+        except BotoCoreError as exc:
+            self._warn(exc)
+
+    def put(self, message):
+        """Blocking: call it from a thread when on an event loop."""
+        print(message, flush=True)
+        event = {"timestamp": int(time.time() * 1000), "message": message}
+        try:
+            self._client.put_log_events(logGroupName=self._group, logStreamName=self._stream, logEvents=[event])
+        except (BotoCoreError, ClientError) as exc:
+            self._warn(exc)
+
+    def _warn(self, exc):
+        print(f"CloudWatch Logs {self._group}/{self._stream}: {exc}", file=sys.stderr, flush=True)

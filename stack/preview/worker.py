@@ -1,0 +1,233 @@
+"""One edit "container": applies a session's instructions to its client's workspace and serves the preview.
+
+Started by the orchestrator as a task (`--port`, `--task-arn`). A worker holds at most one session
+at a time; the workspace outlives it, because it belongs to the client and user, not the task.
+"""
+import asyncio
+import fcntl
+import os
+import subprocess
+from contextlib import contextmanager
+from pathlib import Path
+
+from aiohttp import web
+
+from stack import faults
+from stack.preview import site
+from stack.preview.web import ID_RULE, BadJson, StageLog, json_error, json_errors, parse_args, read_json, serve, valid_id
+from stack.settings import aws_client
+
+GIT_IDENTITY = ["-c", "user.name=WebOrdinary Edit", "-c", "user.email=edit@webordinary.local"]
+WORK_FIELDS = ("sessionId", "clientId", "userId", "threadId")
+_PAGE = web.Response  # alias kept short for the preview handlers' return type
+
+
+class GitError(RuntimeError):
+    pass
+
+
+def git(cwd, *args):
+    result = subprocess.run(
+        ["git", *GIT_IDENTITY, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+    )
+    if result.returncode:
+        raise GitError(f"git {' '.join(args)} failed: {result.stderr.strip() or result.stdout.strip()}")
+    return result.stdout.strip()
+
+
+class Workspace:
+    """`<workspace_root>/<client>/<user>/project`, a git repository pushed to a bare remote."""
+
+    def __init__(self, settings, client_id, user_id):
+        root = Path(settings["workspace_root"]).resolve()
+        self.project = (root / client_id / user_id / "project").resolve()
+        if not self.project.is_relative_to(root):
+            raise ValueError(f"workspace for {client_id}/{user_id} would be outside {root}")
+        self.remote = Path(settings["git_remote_root"]).resolve() / client_id / f"{user_id}.git"
+
+    @contextmanager
+    def locked(self):
+        """Serialises git work on one workspace across worker processes.
+
+        A git lock file found while holding this lock was left by a worker that was killed
+        mid-command, so it is removed.
+        """
+        self.project.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.project.parent / ".workspace.lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            (self.project / ".git" / "index.lock").unlink(missing_ok=True)
+            yield
+
+    def prepare(self, branch):
+        """Creates the project and its remote when missing, then checks out `branch` from HEAD."""
+        if not (self.project / ".git").is_dir():
+            self.project.mkdir(parents=True, exist_ok=True)
+            site.create_project(self.project)
+            git(self.project, "init", "-q", "-b", "main")
+            git(self.project, "add", "-A")
+            git(self.project, "commit", "-q", "-m", "Create site from template")
+        if not (self.remote / "HEAD").is_file():
+            self.remote.mkdir(parents=True, exist_ok=True)
+            git(self.remote, "init", "-q", "--bare")
+        if "origin" not in git(self.project, "remote").split():
+            git(self.project, "remote", "add", "origin", str(self.remote))
+        git(self.project, "checkout", "-q", "-B", branch)
+
+    def commit(self, message):
+        """Commits everything; an unchanged tree still gets its commit, so every instruction leaves one."""
+        git(self.project, "add", "-A")
+        git(self.project, "commit", "-q", "--allow-empty", "-m", message)
+        sha = git(self.project, "rev-parse", "HEAD")
+        files = git(self.project, "diff-tree", "--no-commit-id", "--name-only", "-r", "--root", sha).splitlines()
+        return sha, files
+
+    def push(self, branch):
+        git(self.project, "push", "-q", "origin", branch)
+
+
+class Worker:
+    def __init__(self, settings, task_arn):
+        self.settings = settings
+        self.task_arn = task_arn
+        self.task_id = task_arn.rsplit("/", 1)[-1]
+        self.names = settings["names"]
+        self.s3 = aws_client(settings, "s3")
+        self.log = StageLog(settings, self.names["edit_log_group"], self.task_id)
+        self.session = None
+        self.busy = asyncio.Lock()
+
+    def app(self):
+        app = web.Application(middlewares=[json_errors])
+        app.on_startup.append(self._started)
+        app.add_routes(
+            [
+                web.get("/health", self.health),
+                web.get("/api/health", self.api_health),
+                web.post("/work", self.work),
+                web.post("/release", self.release),
+                web.get("/session/{sessionId}", self.preview),
+                web.get("/session/{sessionId}/health", self.session_health),
+                web.get("/session/{sessionId}/{page}", self.preview),
+            ]
+        )
+        return app
+
+    async def _started(self, _app):
+        await asyncio.to_thread(self.log.put, f"Container started task={self.task_id}")
+
+    async def health(self, _request):
+        session = self.session["sessionId"] if self.session else None
+        return web.json_response({"status": "healthy", "taskArn": self.task_arn, "session": session})
+
+    async def api_health(self, _request):
+        return web.json_response({"status": "healthy"})
+
+    async def work(self, request):
+        """Binds the session and applies its instruction; without an instruction it resumes the preview."""
+        try:
+            body = await read_json(request)
+        except BadJson as exc:
+            return json_error(400, "ValidationError", str(exc), field="body")
+        problem = _work_problem(body)
+        if problem:
+            return json_error(400, "ValidationError", problem[1], field=problem[0])
+        if self.session and self.session["sessionId"] != body["sessionId"]:
+            return json_error(409, "Conflict", f"this worker holds session {self.session['sessionId']}")
+        self.session = {field: body[field] for field in WORK_FIELDS}
+        async with self.busy:
+            outcome = await asyncio.to_thread(self._apply, self.session, body.get("instruction"))
+        return web.json_response(outcome)
+
+    def _apply(self, session, instruction):
+        sid, tid = session["sessionId"], session["threadId"]
+        workspace = Workspace(self.settings, session["clientId"], session["userId"])
+        tags = f"session={sid} thread={tid}"
+        with workspace.locked():
+            workspace.prepare(tid)
+            outcome = {"status": "resumed"}
+            if instruction is not None:
+                try:
+                    change = site.interpret(instruction)
+                    if not faults.active(self.settings, "instruction_not_applied"):
+                        change.apply(workspace.project)
+                except site.InstructionError as exc:
+                    self.log.put(f"Claude command failed {tags} reason={exc}")
+                    outcome = {"status": "failed", "reason": str(exc)}
+                else:
+                    sha, files = workspace.commit(change.message)
+                    self.log.put(f"Claude command completed {tags}")
+                    outcome = {"status": "done", "commit": sha, "message": change.message, "files": files}
+            built = site.build(workspace.project)
+            self.log.put(f"Build complete {tags}")
+            for name in built:
+                self.s3.put_object(
+                    Bucket=self.names["preview_bucket"],
+                    Key=f"{session['clientId']}/{sid}/{name}",
+                    Body=(workspace.project / "dist" / name).read_bytes(),
+                    ContentType="text/html",
+                )
+            self.log.put(f"S3 sync complete {tags} uploaded={len(built)}")
+            if outcome["status"] == "done":
+                workspace.push(tid)
+                self.log.put(f"Git push complete {tags}")
+        return outcome
+
+    async def release(self, request):
+        try:
+            body = await read_json(request)
+        except BadJson as exc:
+            return json_error(400, "ValidationError", str(exc), field="body")
+        sid = body.get("sessionId") if isinstance(body, dict) else None
+        if self.session and self.session["sessionId"] == sid:
+            self.session = None
+        return web.json_response({"status": "released", "sessionId": sid})
+
+    def _held(self, request):
+        sid = request.match_info["sessionId"]
+        return self.session if self.session and self.session["sessionId"] == sid else None
+
+    async def session_health(self, request):
+        if not self._held(request):
+            return json_error(404, "NotFound", "this worker does not hold that session")
+        return web.json_response({"status": "healthy", "sessionId": request.match_info["sessionId"]})
+
+    async def preview(self, request):
+        """The built page, with a <base> so its relative links stay under /session/<id>/."""
+        session = self._held(request)
+        if not session:
+            return json_error(404, "NotFound", "this worker does not hold that session")
+        page = request.match_info.get("page", "index").removesuffix(".html")
+        if not valid_id(page):
+            return json_error(400, "ValidationError", f"page {ID_RULE}", field="page")
+        workspace = Workspace(self.settings, session["clientId"], session["userId"])
+        built = workspace.project / "dist" / f"{page}.html"
+        if not built.is_file():
+            return json_error(404, "NotFound", f"page {page} has not been built")
+        html = built.read_text().replace("<head>", f'<head>\n<base href="/session/{session["sessionId"]}/">', 1)
+        return web.Response(text=html, content_type="text/html")
+
+
+def _work_problem(body):
+    """(field, message) for the first thing wrong with a /work body, or None."""
+    if not isinstance(body, dict):
+        return "body", "body must be a JSON object"
+    for field in WORK_FIELDS:
+        if not valid_id(body.get(field)):
+            return field, f"{field} {ID_RULE}"
+    if body.get("instruction") is not None and not isinstance(body["instruction"], str):
+        return "instruction", "instruction must be a string"
+    return None
+
+
+def main():
+    settings, args = parse_args("an edit worker (one ECS task)", ("--port", int), ("--task-arn", str))
+    serve(Worker(settings, args.task_arn).app(), args.port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,189 @@
+"""Starts every stack process, watches them, and takes them all down together.
+
+One supervisor per stack run owns a private runtime directory (workspaces, git remotes, logs,
+settings). It is removed on a clean stop; a run that was killed leaves it behind, and the next
+start sweeps every such directory whose owner is gone.
+"""
+import glob
+import json
+import os
+import shutil
+import signal
+import socket
+import tempfile
+import threading
+import time
+import urllib.request
+
+from stack import cloud, faults, procs
+from stack.settings import NAMES, write
+
+RUNTIME_PREFIX = "acceptance-stack-"
+SERVICES = {
+    "ecs": ("stack.preview.orchestrator", "/health"),
+    "hermes": ("stack.preview.hermes", "/hermes/health"),
+    "lb": ("stack.preview.router", "/health"),
+}
+READY_WITHIN_S = 15.0
+
+
+class StackError(RuntimeError):
+    pass
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_runtime_dirs():
+    """Removes runtime directories left by stack runs whose supervisor no longer exists."""
+    removed = []
+    for path in glob.glob(os.path.join(tempfile.gettempdir(), RUNTIME_PREFIX + "*")):
+        owner = os.path.basename(path)[len(RUNTIME_PREFIX):].split("-", 1)[0]
+        if owner.isdigit() and not pid_alive(int(owner)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _wait_ready(url, process, name):
+    deadline = time.monotonic() + READY_WITHIN_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise StackError(f"{name} exited with code {process.returncode} while starting")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.02)
+    raise StackError(f"{name} did not answer {url} within {READY_WITHIN_S} s")
+
+
+def _wait_port(port, process, name):
+    deadline = time.monotonic() + READY_WITHIN_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise StackError(f"{name} exited with code {process.returncode} while starting")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.02)
+    raise StackError(f"{name} did not open port {port} within {READY_WITHIN_S} s")
+
+
+class Stack:
+    def __init__(self, state_path, fault_names=(), idle_timeout_s=2.0, max_edit_tasks=3):
+        self.state_path = os.path.abspath(state_path)
+        self.fault_names = sorted(fault_names)
+        self.idle_timeout_s = idle_timeout_s
+        self.max_edit_tasks = max_edit_tasks
+        self.processes = {}
+        self.runtime_dir = None
+        self.stopping = threading.Event()
+
+    def start(self):
+        started = time.monotonic()
+        sweep_runtime_dirs()
+        self.runtime_dir = tempfile.mkdtemp(prefix=f"{RUNTIME_PREFIX}{os.getpid()}-")
+        settings = self._settings()
+        settings_path = os.path.join(self.runtime_dir, "settings.json")
+        write(settings_path, settings)
+        os.makedirs(os.path.join(self.runtime_dir, "logs"))
+        os.makedirs(settings["workspace_root"])
+        os.makedirs(settings["git_remote_root"])
+
+        self._spawn("aws", cloud.server_command(settings["ports"]["aws"]))
+        for name, (module, _) in SERVICES.items():
+            self._spawn(name, ["-m", module, "--settings", settings_path])
+        _wait_port(settings["ports"]["aws"], self.processes["aws"], "moto")
+        cloud.provision(settings)
+        for name, (_, health) in SERVICES.items():
+            _wait_ready(settings["endpoints"][name] + health, self.processes[name], name)
+
+        state = {
+            **settings,
+            "pid": os.getpid(),
+            "settings_path": settings_path,
+            "start_seconds": round(time.monotonic() - started, 3),
+            "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+        os.makedirs(os.path.dirname(self.state_path), exist_ok=True)
+        partial = self.state_path + ".partial"
+        with open(partial, "w") as handle:
+            json.dump(state, handle, indent=2)
+        os.replace(partial, self.state_path)
+        return state
+
+    def _settings(self):
+        ports = {name: free_port() for name in ("aws", *SERVICES)}
+        return {
+            "runtime_dir": self.runtime_dir,
+            "workspace_root": os.path.join(self.runtime_dir, "workspace"),
+            "git_remote_root": os.path.join(self.runtime_dir, "remotes"),
+            "ports": ports,
+            "endpoints": {name: f"http://127.0.0.1:{port}" for name, port in ports.items()},
+            "names": dict(NAMES),
+            "idle_timeout_s": self.idle_timeout_s,
+            "max_edit_tasks": self.max_edit_tasks,
+            "faults": self.fault_names,
+        }
+
+    def _spawn(self, name, args):
+        log_path = os.path.join(self.runtime_dir, "logs", f"{name}.log")
+        self.processes[name] = procs.spawn(args, log_path)
+
+    def watch(self):
+        """Blocks until asked to stop or until a stack process dies; returns a reason."""
+        while not self.stopping.wait(0.2):
+            for name, process in self.processes.items():
+                if process.poll() is not None:
+                    return f"{name} exited unexpectedly with code {process.returncode}"
+        return None
+
+    def stop(self):
+        self.stopping.set()
+        for name in ("lb", "hermes", "ecs", "aws"):
+            if name in self.processes:
+                procs.stop(self.processes[name])
+        if os.path.exists(self.state_path):
+            with open(self.state_path) as handle:
+                if json.load(handle).get("pid") == os.getpid():
+                    os.remove(self.state_path)
+        if self.runtime_dir:
+            shutil.rmtree(self.runtime_dir, ignore_errors=True)
+
+    def log_tail(self, lines=20):
+        chunks = []
+        for path in sorted(glob.glob(os.path.join(self.runtime_dir or "", "logs", "*.log"))):
+            with open(path, errors="replace") as handle:
+                tail = handle.readlines()[-lines:]
+            if tail:
+                chunks.append(f"--- {os.path.basename(path)}\n" + "".join(tail))
+        return "\n".join(chunks)
+
+
+def install_signal_handlers(stack):
+    def handle(signum, frame):
+        stack.stopping.set()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
+
+
+def parse_faults(spec):
+    return faults.parse(spec)

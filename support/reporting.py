@@ -1,0 +1,74 @@
+"""What the Allure report and the console say about a run, beyond pass and fail.
+
+allure-behave drops label calls made inside steps, so labels are derived from tags before a
+feature runs; the files Allure reads about the run itself (environment, executor, categories)
+are written by the suite.
+"""
+import json
+import os
+
+import allure
+
+AREAS = {"preview": "Preview platform", "studio": "Studio admin", "guardian": "Guardian data plane",
+         "gateway": "Async gateway", "performance": "Performance and load"}
+SEVERITY_BY_TAG = {"smoke": "critical", "destructive": "normal", "known_defect": "minor"}
+
+CATEGORIES = [
+    {"name": "Budget exceeded", "messageRegex": ".*not within .* after .*", "matchedStatuses": ["failed"]},
+    {"name": "Refused or wrong answer from a system", "messageRegex": ".*Expected.*", "matchedStatuses": ["failed"]},
+    {"name": "Target unreachable", "messageRegex": ".*(ConnectError|unreachable|Connection refused).*",
+     "matchedStatuses": ["broken", "failed"]},
+    {"name": "Suite defect", "matchedStatuses": ["broken"]},
+]
+
+_notes = []
+
+
+def note(text):
+    """A line worth seeing in both the console and the report (a wait's duration, a measurement)."""
+    _notes.append(text)
+    with allure.step(text):
+        pass
+
+
+def take_notes():
+    taken = list(_notes)
+    _notes.clear()
+    return taken
+
+
+def add_label_tags(feature):
+    """Adds Allure label tags: epic from the feature's area tag, severity from speed/safety tags."""
+    tags = set(feature.tags)
+    feature.tags.extend(f"allure.label.epic:{title}" for area, title in AREAS.items() if area in tags)
+    for scenario in feature.walk_scenarios():
+        own = tags | set(scenario.tags)
+        severity = next((level for tag, level in SEVERITY_BY_TAG.items() if tag in own), None)
+        if severity:
+            scenario.tags.append(f"allure.label.severity:{severity}")
+
+
+def write_run_files(results_dir, profile, stack_state, run_id):
+    os.makedirs(results_dir, exist_ok=True)
+    environment = {
+        "profile": profile.name,
+        "target": profile["target"],
+        "region": profile["region"],
+        "run.id": run_id,
+        "load_balancer": profile["endpoints"]["load_balancer"],
+    }
+    if stack_state:
+        environment["stack.start_seconds"] = stack_state["start_seconds"]
+        environment["stack.faults"] = ",".join(stack_state["faults"]) or "none"
+    with open(os.path.join(results_dir, "environment.properties"), "w") as handle:
+        handle.writelines(f"{key}={value}\n" for key, value in environment.items())
+    executor = {
+        "name": "CI" if os.environ.get("CI") else "local",
+        "type": "behave",
+        "buildName": f"acceptance {run_id}",
+        "reportName": "Acceptance suite",
+    }
+    with open(os.path.join(results_dir, "executor.json"), "w") as handle:
+        json.dump(executor, handle, indent=2)
+    with open(os.path.join(results_dir, "categories.json"), "w") as handle:
+        json.dump(CATEGORIES, handle, indent=2)
