@@ -17,8 +17,6 @@ from support.preview import PreviewClient
 from support.run import Run
 from support.workspace import workspace_for
 
-RESULTS_DIR = "allure-results"
-
 # -- Configuration -------------------------------------------------------------------------------
 
 
@@ -78,13 +76,12 @@ def before_all(context):
     context.budgets = context.profile.budgets
     context.active_tags = ActiveTagMatcher(_capabilities(context.profile))
     _clients(context, context.profile)
-    reporting.write_run_files(RESULTS_DIR, context.profile, state, context.run.id)
+    reporting.write_run_files(reporting.results_dir(), context.profile, state, context.run.id)
     print(f"run {context.run.id} on profile '{context.profile.name}' ({context.profile['description']})",
           flush=True)
 
 
 def before_feature(context, feature):
-    reporting.add_label_tags(feature)
     if context.active_tags.should_exclude_with(feature.tags):
         feature.skip(reason=context.active_tags.exclude_reason)
 
@@ -98,8 +95,9 @@ def before_scenario(context, scenario):
 def after_scenario(context, scenario):
     notes = reporting.take_notes()
     if notes:
-        sys.stdout.write("".join(f"      · {line}\n" for line in notes))
-        sys.stdout.flush()
+        # behave captures sys.stdout per scenario; timings belong in the run output either way.
+        sys.__stdout__.write("".join(f"      · {line}\n" for line in notes))
+        sys.__stdout__.flush()
 
 
 def after_all(context):

@@ -38,13 +38,12 @@ def free_port():
 
 
 def pid_alive(pid):
+    """True for a running process; a zombie (killed, not yet reaped) counts as gone."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except (OSError, IndexError):
         return False
-    except PermissionError:
-        return True
-    return True
 
 
 def sweep_runtime_dirs():

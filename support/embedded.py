@@ -19,13 +19,12 @@ class StackUnavailable(RuntimeError):
 
 
 def _alive(pid):
+    """True for a running process; a zombie (killed, not yet reaped) counts as gone."""
     try:
-        os.kill(pid, 0)
-        return True
-    except ProcessLookupError:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except (OSError, IndexError):
         return False
-    except PermissionError:
-        return True
 
 
 def read_state(state_file):

@@ -118,7 +118,7 @@ class PreviewClient:
             raise ActivationRefused(response)
         answer = response.json()
         session = Session(answer["sessionId"], client_id, user_id, instruction, answer["previewUrl"])
-        on_created(f"deactivate session {session.id}", lambda: self.deactivate(session))
+        on_created(self.deactivate, session)
         return session
 
     def deactivate(self, session):

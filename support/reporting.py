@@ -24,6 +24,11 @@ CATEGORIES = [
 _notes = []
 
 
+def results_dir():
+    """behave.ini's allure-results/, unless ALLURE_RESULTS_DIR says otherwise (the suite's own tests)."""
+    return os.environ.get("ALLURE_RESULTS_DIR") or "allure-results"
+
+
 def note(text):
     """A line worth seeing in both the console and the report (a wait's duration, a measurement)."""
     _notes.append(text)
@@ -37,15 +42,14 @@ def take_notes():
     return taken
 
 
-def add_label_tags(feature):
-    """Adds Allure label tags: epic from the feature's area tag, severity from speed/safety tags."""
-    tags = set(feature.tags)
-    feature.tags.extend(f"allure.label.epic:{title}" for area, title in AREAS.items() if area in tags)
-    for scenario in feature.walk_scenarios():
-        own = tags | set(scenario.tags)
-        severity = next((level for tag, level in SEVERITY_BY_TAG.items() if tag in own), None)
-        if severity:
-            scenario.tags.append(f"allure.label.severity:{severity}")
+def scenario_labels(scenario):
+    """(name, value) Allure labels: epic from the area tag, severity from speed and safety tags."""
+    tags = set(scenario.effective_tags)
+    labels = [("epic", title) for area, title in AREAS.items() if area in tags]
+    severity = next((level for tag, level in SEVERITY_BY_TAG.items() if tag in tags), None)
+    if severity:
+        labels.append(("severity", severity))
+    return labels
 
 
 def write_run_files(results_dir, profile, stack_state, run_id):

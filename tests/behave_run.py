@@ -28,6 +28,7 @@ def run_behave(feature, faults=(), extra_args=()):
             "STACK_FAULTS": ",".join(faults),
             "ACCEPTANCE_STACK_STATE": os.path.join(scratch, "state.json"),
             "ACCEPTANCE_PROFILE": "local",
+            "ALLURE_RESULTS_DIR": os.path.join(scratch, "allure-results"),
         }
         result = subprocess.run(
             [sys.executable, "-m", "behave", feature, "--no-junit", "--no-capture",

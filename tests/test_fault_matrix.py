@@ -7,14 +7,15 @@ from stack.faults import FAULTS
 from tests.behave_run import run_behave
 from tests.fault_matrix import COLD_START, MATRIX
 
-FEATURES = sorted({feature for feature, _ in MATRIX.values()})
+FEATURES = sorted({feature for feature, _, _ in MATRIX.values()})
 
 
 @pytest.fixture(scope="module")
 def runs():
     """All behave runs of the matrix, two at a time (one per core)."""
     jobs = {(feature, None): (feature, ()) for feature in FEATURES}
-    jobs.update({(feature, fault): (feature, (fault,)) for fault, (feature, _) in MATRIX.items()})
+    jobs.update({(feature, fault): (feature, (fault,), ("--name", scenario))
+                 for fault, (feature, scenario, _) in MATRIX.items()})
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = {key: pool.submit(run_behave, *args) for key, args in jobs.items()}
         return {key: future.result() for key, future in futures.items()}
@@ -33,7 +34,7 @@ def test_the_feature_passes_with_no_fault(runs, feature):
 
 @pytest.mark.parametrize("fault", sorted(MATRIX))
 def test_the_fault_makes_its_step_fail(runs, fault):
-    feature, step = MATRIX[fault]
+    feature, _, step = MATRIX[fault]
     run = runs[(feature, fault)]
     assert run.returncode != 0, f"behave passed with fault {fault}:\n{run.output[-4000:]}"
     failed = run.failed_steps()
@@ -53,6 +54,6 @@ def test_every_then_of_the_feature_can_fail():
                 keyword = words[0]
             if keyword == "Then" and words[0] in ("Then", "And") and len(words) > 1:
                 thens.append(words[1])
-    covered = [step for _, step in MATRIX.values()]
+    covered = [step for _, _, step in MATRIX.values()]
     for then in thens:
         assert any(then.startswith(step) or step.startswith(then.split("<")[0].strip()) for step in covered), then

@@ -30,16 +30,8 @@ def children_of(pid):
 
 
 def gone(pids):
-    return eventually(lambda: [p for p in pids if pid_alive(p) and not _zombie(p)], until=lambda alive: not alive,
+    return eventually(lambda: [p for p in pids if pid_alive(p)], until=lambda alive: not alive,
                       within=Budget("processes_gone", 10), describe="stack processes to exit", report=False)
-
-
-def _zombie(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().split(")")[-1].split()[0] == "Z"
-    except OSError:
-        return True
 
 
 @pytest.fixture

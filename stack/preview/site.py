@@ -96,13 +96,20 @@ _NAME = r"""(?P<q>["']?)(?P<name>.+?)(?P=q)"""
 _FILE = r"""["']?(?:src/)?(?P<dir>components/|pages/)?(?P<file>[^\s"']+?)\.astro["']?"""
 _WITH = r"(?:\s+(?:with|to say|to read)\s+(?P<text>.+?))?"
 _ARTICLE = r"(?:(?:an?|the)\s+)?(?:new\s+)?"
+_CALLED = r"(?:called|named|titled)"
 
-_PAGE = re.compile(rf"^(?P<verb>add|create)\s+{_ARTICLE}page(?:\s+(?P<named>called|named|titled))?\s+(?!(?:called|named|titled)$){_NAME}$", re.I)
-_COMPONENT_FILE = re.compile(rf"^(?P<verb>add|create)\s+{_ARTICLE}(?:component\s+)?{_FILE}(?:\s+(?:file|component))?$", re.I)
-_COMPONENT = re.compile(
-    rf"^(?P<verb>add|create)\s+{_ARTICLE}(?:component\s+(?:called|named)\s+{_NAME}|(?P<bare>\S+)\s+component)$", re.I
+_PAGE = re.compile(
+    rf"^(?P<verb>add|create)\s+{_ARTICLE}page(?:\s+(?P<named>{_CALLED}))?\s+(?!{_CALLED}$){_NAME}$", re.I
 )
-_UPDATE_FILE = re.compile(rf"^(?:update|change|edit)\s+(?:the\s+)?{_FILE}(?:\s+(?P<kind>file|component|page))?{_WITH}$", re.I)
+_COMPONENT_FILE = re.compile(
+    rf"^(?P<verb>add|create)\s+{_ARTICLE}(?:component\s+)?{_FILE}(?:\s+(?:file|component))?$", re.I
+)
+_COMPONENT = re.compile(
+    rf"^(?P<verb>add|create)\s+{_ARTICLE}(?:component\s+{_CALLED}\s+{_NAME}|(?P<bare>\S+)\s+component)$", re.I
+)
+_UPDATE_FILE = re.compile(
+    rf"^(?:update|change|edit)\s+(?:the\s+)?{_FILE}(?:\s+(?P<kind>file|component|page))?{_WITH}$", re.I
+)
 _UPDATE_NAMED = re.compile(rf"^(?:update|change|edit)\s+(?:the\s+)?{_NAME}\s+(?P<kind>component|page){_WITH}$", re.I)
 
 _COMPONENT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
@@ -126,7 +133,6 @@ def interpret(instruction):
     if match := _UPDATE_FILE.match(text):
         new_text = match["text"] or "updated content"
         if (match["dir"] or "").lower() == "pages/" or (match["kind"] or "").lower() == "page":
-            _check_path_free(match["file"], "page")
             return _page(match["file"], "Update", update=True, text=new_text, slug=match["file"])
         return _component(match["file"], "Update", update=True, text=new_text)
     if match := _UPDATE_NAMED.match(text):
@@ -222,7 +228,9 @@ def build(project_dir):
     shutil.rmtree(dist, ignore_errors=True)
     dist.mkdir()
     links = "".join(
-        f'<li><a href="{html.escape(slug)}.html">{html.escape(title)}</a></li>\n' for slug, title, _ in pages if slug != "index"
+        f'<li><a href="{html.escape(slug)}.html">{html.escape(title)}</a></li>\n'
+        for slug, title, _ in pages
+        if slug != "index"
     )
     built = []
     for slug, title, body in pages:

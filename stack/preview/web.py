@@ -34,6 +34,29 @@ def json_error(status, error, message, **extra):
     return web.json_response({"error": error, "message": message, **extra}, status=status)
 
 
+def session_not_found():
+    return json_error(404, "NotFound", "Session not found")
+
+
+async def healthy(_request):
+    """GET /health of a service that is up as soon as it answers."""
+    return web.json_response({"status": "healthy"})
+
+
+def running_edit_tasks(ecs, names):
+    """{task ARN: host port} of the edit service's RUNNING tasks, as a boto3 `ecs` client sees them."""
+    cluster = names["cluster"]
+    arns = ecs.list_tasks(cluster=cluster, serviceName=names["edit_service"], desiredStatus="RUNNING")["taskArns"]
+    if not arns:
+        return {}
+    tasks = ecs.describe_tasks(cluster=cluster, tasks=arns)["tasks"]
+    return {
+        task["taskArn"]: task["containers"][0]["networkBindings"][0]["hostPort"]
+        for task in tasks
+        if task["lastStatus"] == "RUNNING"
+    }
+
+
 class BadJson(ValueError):
     """A request body that is not the JSON the handler needs."""
 
@@ -91,32 +114,58 @@ async def _serve(app, port):
         await runner.cleanup()
 
 
+class Background:
+    """Coroutines a service starts without awaiting them.
+
+    asyncio keeps only weak references to tasks, so an unreferenced one can vanish mid-flight;
+    these are held until done, and a crash is printed instead of passing unnoticed.
+    """
+
+    def __init__(self):
+        self._tasks = set()
+
+    def start(self, coroutine):
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task):
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            traceback.print_exception(task.exception())
+
+    def cancel(self):
+        for task in self._tasks:
+            task.cancel()
+
+
 class StageLog:
     """One CloudWatch Logs stream for a service's stage markers, echoed to stdout.
 
-    The suite measures stages from these events, so a marker that cannot be written is reported
-    on stderr but never fails the work it describes.
+    The stream is created on first use, because services start before moto is provisioned. The
+    suite measures stages from these events, so a marker that cannot be written is reported on
+    stderr but never fails the work it describes.
     """
 
     def __init__(self, settings, group, stream):
         self._client = stack_settings.aws_client(settings, "logs")
         self._group, self._stream = group, stream
-        try:
-            self._client.create_log_stream(logGroupName=group, logStreamName=stream)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ResourceAlreadyExistsException":
-                self._warn(exc)
-        except BotoCoreError as exc:
-            self._warn(exc)
 
     def put(self, message):
         """Blocking: call it from a thread when on an event loop."""
         print(message, flush=True)
         event = {"timestamp": int(time.time() * 1000), "message": message}
         try:
-            self._client.put_log_events(logGroupName=self._group, logStreamName=self._stream, logEvents=[event])
+            try:
+                self._client.put_log_events(logGroupName=self._group, logStreamName=self._stream, logEvents=[event])
+            except self._client.exceptions.ResourceNotFoundException:
+                self._create_stream()
+                self._client.put_log_events(logGroupName=self._group, logStreamName=self._stream, logEvents=[event])
         except (BotoCoreError, ClientError) as exc:
-            self._warn(exc)
+            print(f"CloudWatch Logs {self._group}/{self._stream}: {exc}", file=sys.stderr, flush=True)
 
-    def _warn(self, exc):
-        print(f"CloudWatch Logs {self._group}/{self._stream}: {exc}", file=sys.stderr, flush=True)
+    def _create_stream(self):
+        try:
+            self._client.create_log_stream(logGroupName=self._group, logStreamName=self._stream)
+        except self._client.exceptions.ResourceAlreadyExistsException:
+            pass

@@ -11,15 +11,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from aiohttp import web
+from botocore.exceptions import BotoCoreError, ClientError
 
 from stack import faults
 from stack.preview import site
-from stack.preview.web import ID_RULE, BadJson, StageLog, json_error, json_errors, parse_args, read_json, serve, valid_id
+from stack.preview.web import (
+    ID_RULE, BadJson, StageLog, healthy, json_error, json_errors, parse_args, read_json, serve, valid_id,
+)
 from stack.settings import aws_client
 
+# The identity and an empty global config keep commits independent of whoever runs the stack.
 GIT_IDENTITY = ["-c", "user.name=WebOrdinary Edit", "-c", "user.email=edit@webordinary.local"]
 WORK_FIELDS = ("sessionId", "clientId", "userId", "threadId")
-_PAGE = web.Response  # alias kept short for the preview handlers' return type
 
 
 class GitError(RuntimeError):
@@ -33,7 +36,7 @@ def git(cwd, *args):
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+        env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"},
     )
     if result.returncode:
         raise GitError(f"git {' '.join(args)} failed: {result.stderr.strip() or result.stdout.strip()}")
@@ -43,8 +46,8 @@ def git(cwd, *args):
 class Workspace:
     """`<workspace_root>/<client>/<user>/project`, a git repository pushed to a bare remote."""
 
-    def __init__(self, settings, client_id, user_id):
-        root = Path(settings["workspace_root"]).resolve()
+    def __init__(self, settings, client_id, user_id, root=None):
+        root = Path(root or settings["workspace_root"]).resolve()
         self.project = (root / client_id / user_id / "project").resolve()
         if not self.project.is_relative_to(root):
             raise ValueError(f"workspace for {client_id}/{user_id} would be outside {root}")
@@ -100,6 +103,12 @@ class Worker:
         self.log = StageLog(settings, self.names["edit_log_group"], self.task_id)
         self.session = None
         self.busy = asyncio.Lock()
+        # The defect behind `workspace_not_persisted`: edits land on the task's own scratch disk.
+        self.workspace_root = (os.path.join(settings["runtime_dir"], "scratch", self.task_id)
+                               if faults.active(settings, "workspace_not_persisted") else settings["workspace_root"])
+
+    def _workspace(self, session):
+        return Workspace(self.settings, session["clientId"], session["userId"], root=self.workspace_root)
 
     def app(self):
         app = web.Application(middlewares=[json_errors])
@@ -107,7 +116,7 @@ class Worker:
         app.add_routes(
             [
                 web.get("/health", self.health),
-                web.get("/api/health", self.api_health),
+                web.get("/api/health", healthy),
                 web.post("/work", self.work),
                 web.post("/release", self.release),
                 web.get("/session/{sessionId}", self.preview),
@@ -124,9 +133,6 @@ class Worker:
         session = self.session["sessionId"] if self.session else None
         return web.json_response({"status": "healthy", "taskArn": self.task_arn, "session": session})
 
-    async def api_health(self, _request):
-        return web.json_response({"status": "healthy"})
-
     async def work(self, request):
         """Binds the session and applies its instruction; without an instruction it resumes the preview."""
         try:
@@ -140,42 +146,49 @@ class Worker:
             return json_error(409, "Conflict", f"this worker holds session {self.session['sessionId']}")
         self.session = {field: body[field] for field in WORK_FIELDS}
         async with self.busy:
-            outcome = await asyncio.to_thread(self._apply, self.session, body.get("instruction"))
+            try:
+                outcome = await asyncio.to_thread(self._apply, self.session, body.get("instruction"))
+            except (GitError, site.BuildError, BotoCoreError, ClientError, OSError) as exc:
+                outcome = {"status": "failed", "reason": f"{type(exc).__name__}: {exc}"}
         return web.json_response(outcome)
 
     def _apply(self, session, instruction):
-        sid, tid = session["sessionId"], session["threadId"]
-        workspace = Workspace(self.settings, session["clientId"], session["userId"])
-        tags = f"session={sid} thread={tid}"
+        """Instruction, build, upload, push: the stages the suite reads from the log, in order."""
+        tags = f"session={session['sessionId']} thread={session['threadId']}"
+        workspace = self._workspace(session)
+        # The defect behind `preview_not_rebuilt`: the site is built before the instruction is applied.
+        stale = faults.active(self.settings, "preview_not_rebuilt")
         with workspace.locked():
-            workspace.prepare(tid)
-            outcome = {"status": "resumed"}
-            if instruction is not None:
-                try:
-                    change = site.interpret(instruction)
-                    if not faults.active(self.settings, "instruction_not_applied"):
-                        change.apply(workspace.project)
-                except site.InstructionError as exc:
-                    self.log.put(f"Claude command failed {tags} reason={exc}")
-                    outcome = {"status": "failed", "reason": str(exc)}
-                else:
-                    sha, files = workspace.commit(change.message)
-                    self.log.put(f"Claude command completed {tags}")
-                    outcome = {"status": "done", "commit": sha, "message": change.message, "files": files}
-            built = site.build(workspace.project)
+            workspace.prepare(session["threadId"])
+            built = site.build(workspace.project) if stale else None
+            outcome = {"status": "resumed"} if instruction is None else self._instruct(workspace, instruction, tags)
+            built = built or site.build(workspace.project)
             self.log.put(f"Build complete {tags}")
             for name in built:
                 self.s3.put_object(
                     Bucket=self.names["preview_bucket"],
-                    Key=f"{session['clientId']}/{sid}/{name}",
+                    Key=f"{session['clientId']}/{session['sessionId']}/{name}",
                     Body=(workspace.project / "dist" / name).read_bytes(),
                     ContentType="text/html",
                 )
             self.log.put(f"S3 sync complete {tags} uploaded={len(built)}")
             if outcome["status"] == "done":
-                workspace.push(tid)
+                workspace.push(session["threadId"])
                 self.log.put(f"Git push complete {tags}")
         return outcome
+
+    def _instruct(self, workspace, instruction, tags):
+        """What Claude does in production: change the site as asked and commit the change."""
+        try:
+            change = site.interpret(instruction)
+            if not faults.active(self.settings, "instruction_not_applied"):
+                change.apply(workspace.project)
+        except site.InstructionError as exc:
+            self.log.put(f"Claude command failed {tags} reason={exc}")
+            return {"status": "failed", "reason": str(exc)}
+        sha, files = workspace.commit(change.message)
+        self.log.put(f"Claude command completed {tags}")
+        return {"status": "done", "commit": sha, "message": change.message, "files": files}
 
     async def release(self, request):
         try:
@@ -204,7 +217,7 @@ class Worker:
         page = request.match_info.get("page", "index").removesuffix(".html")
         if not valid_id(page):
             return json_error(400, "ValidationError", f"page {ID_RULE}", field="page")
-        workspace = Workspace(self.settings, session["clientId"], session["userId"])
+        workspace = self._workspace(session)
         built = workspace.project / "dist" / f"{page}.html"
         if not built.is_file():
             return json_error(404, "NotFound", f"page {page} has not been built")

@@ -1,0 +1,1 @@
+"""The preview platform: ECS orchestrator, edit workers, Hermes session API and the load balancer."""

@@ -1,0 +1,494 @@
+"""Hermes, the session API: an activation becomes a session item, an edit task and a live preview.
+
+The session table is what the suite reads, so every change lands there. Hermes also keeps the
+sessions it manages in memory, so that its 100 ms reaper and the task assignment never scan the
+table; an item that disappears from the table (a sweep) ends the session at its next update.
+"""
+import asyncio
+import time
+import traceback
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import aiohttp
+from aiohttp import web
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import BotoCoreError, ClientError
+
+from stack import faults
+from stack.preview.web import (
+    ID_RULE, Background, BadJson, StageLog, json_error, json_errors, parse_args, read_json, running_edit_tasks, serve,
+    session_not_found, valid_id,
+)
+from stack.settings import aws_client
+
+LIVE = ("initializing", "active", "draining")
+MAX_BODY = 64 * 1024
+MAX_INSTRUCTION = 2000
+SESSION_TTL_S = 1800
+REAP_EVERY_S = 0.1
+TASK_POLL_S = 0.05
+# Cold start (scale from zero, worker boot) takes about a second locally; 30 s means no task will come.
+TASK_WAIT_S = 30.0
+# One instruction is a few git commands, a build and a handful of uploads.
+WORK_TIMEOUT_S = 60.0
+THROTTLED = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+ACTIVATION_FIELDS = ("clientId", "userId", "instruction")
+
+_serialize, _deserialize = TypeSerializer().serialize, TypeDeserializer().deserialize
+
+
+@dataclass
+class Session:
+    item: dict  # the table item, as Python values
+    instruction: str = None
+    task_arn: str = None
+    port: int = None
+
+    @property
+    def id(self):
+        return self.item["sessionId"]
+
+    @property
+    def tags(self):
+        return f"session={self.id} thread={self.item['threadId']}"
+
+
+def now_ms():
+    return int(time.time() * 1000)
+
+
+def iso(epoch_ms):
+    if epoch_ms is None:
+        return None
+    moment = datetime.fromtimestamp(epoch_ms / 1000, timezone.utc)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _from_item(item):
+    """A DynamoDB item as Python values (numbers as ints: every number in a session item is whole)."""
+    plain = {key: _deserialize(value) for key, value in item.items()}
+    return {key: int(value) if isinstance(value, Decimal) else value for key, value in plain.items()}
+
+
+def _activation_problem(body):
+    """(field, message) for the first thing wrong with an activation body, or None."""
+    if not isinstance(body, dict):
+        return "body", "body must be a JSON object"
+    for field in ACTIVATION_FIELDS:
+        if field not in body or body[field] is None:
+            return field, f"{field} is required"
+        if not isinstance(body[field], str):
+            return field, f"{field} must be a string"
+    for field in ("clientId", "userId"):
+        if not valid_id(body[field]):
+            return field, f"{field} {ID_RULE}"
+    if not body["instruction"].strip():
+        return "instruction", "instruction must not be empty"
+    if len(body["instruction"]) > MAX_INSTRUCTION:
+        length = len(body["instruction"])
+        return "instruction", f"instruction must be at most {MAX_INSTRUCTION} characters, not {length}"
+    return None
+
+
+class Hermes:
+    def __init__(self, settings):
+        self.settings = settings
+        self.names = settings["names"]
+        self.max_tasks = settings["max_edit_tasks"]
+        self.ddb = aws_client(settings, "dynamodb")
+        self.ecs = aws_client(settings, "ecs")
+        self.log = StageLog(settings, self.names["hermes_log_group"], "hermes")
+        self.sessions = {}  # live sessions by id
+        self.foreign = set()  # running tasks whose worker holds a session Hermes does not know
+        self.admission = asyncio.Lock()
+        self.scaling = asyncio.Lock()
+        self.background = Background()
+        self.http = None
+
+    def app(self):
+        app = web.Application(middlewares=[json_errors], client_max_size=MAX_BODY)
+        app.cleanup_ctx.append(self._lifecycle)
+        base = "/hermes/api/sessions"
+        app.add_routes(
+            [
+                web.post(f"{base}/activate", self.activate),
+                web.get(f"{base}/client/{{clientId}}", self.client_sessions),
+                web.get(f"{base}/{{id}}/status", self.status),
+                web.post(f"{base}/{{id}}/keepalive", self.keepalive),
+                web.post(f"{base}/{{id}}/deactivate", self.deactivate),
+                *(web.get(f"/hermes/health{suffix}", _health) for suffix in ("", "/ready", "/live")),
+            ]
+        )
+        return app
+
+    async def _lifecycle(self, _app):
+        self.http = aiohttp.ClientSession()
+        self.background.start(self._reap())
+        yield
+        self.background.cancel()
+        await self.http.close()
+
+    def _fault(self, name):
+        return faults.active(self.settings, name)
+
+    # --- the session API ---------------------------------------------------------------------
+
+    async def activate(self, request):
+        try:
+            body = await read_json(request)
+        except web.HTTPRequestEntityTooLarge:
+            return json_error(413, "PayloadTooLarge", f"request body exceeds {MAX_BODY} bytes", field="body")
+        except BadJson as exc:
+            return json_error(400, "ValidationError", str(exc), field="body")
+        if self._fault("malformed_activation_accepted"):
+            given = body if isinstance(body, dict) else {}
+            body = {field: "" if given.get(field) is None else str(given[field]) for field in ACTIVATION_FIELDS}
+        elif problem := _activation_problem(body):
+            if self._fault("refused_activation_leaves_session"):
+                await asyncio.to_thread(self._record_refused, body)
+            return json_error(400, "ValidationError", problem[1], field=problem[0])
+        async with self.admission:
+            if self._live_count() >= self.max_tasks:
+                message = f"all {self.max_tasks} edit sessions are in use; try again later"
+                return json_error(503, "CapacityExhausted", message)
+            session = self._new_session(body)
+            self.sessions[session.id] = session
+        try:
+            if not self._fault("session_not_recorded"):
+                await asyncio.to_thread(
+                    self.ddb.put_item,
+                    TableName=self.names["sessions_table"],
+                    Item={key: _serialize(value) for key, value in session.item.items()},
+                    ConditionExpression="attribute_not_exists(sessionId)",
+                )
+            await self._rescale()
+        except (BotoCoreError, ClientError) as exc:
+            await self._forget(session)
+            if isinstance(exc, ClientError) and exc.response["Error"]["Code"] in THROTTLED:
+                return json_error(429, "Throttled", "the session table is throttling requests; try again")
+            return json_error(503, "ServiceUnavailable", f"could not start the session: {exc}")
+        self.background.start(self._start(session))
+        return web.json_response(
+            {"sessionId": session.id, "previewUrl": session.item["previewUrl"], "status": "initializing"}, status=201
+        )
+
+    async def status(self, request):
+        sid = request.match_info["id"]
+        if not valid_id(sid):
+            return _bad_session_id()
+        item = await asyncio.to_thread(self._get_item, sid)
+        if item is None:
+            return session_not_found()
+        return web.json_response(
+            {
+                "sessionId": sid,
+                "threadId": item.get("threadId"),
+                "status": item["status"],
+                "containerIp": item.get("containerIp"),
+                "containerPort": item.get("containerPort"),
+                "lastActivity": iso(item.get("lastActivity")),
+                "previewUrl": item.get("previewUrl"),
+                "instructionStatus": item.get("instructionStatus"),
+                "instructionReason": item.get("instructionReason"),
+                "lastCommit": item.get("lastCommit"),
+            }
+        )
+
+    async def keepalive(self, request):
+        sid = request.match_info["id"]
+        if not valid_id(sid):
+            return _bad_session_id()
+        session = self.sessions.get(sid)
+        if session and session.item["status"] in ("initializing", "active"):
+            fields = {"lastActivity": now_ms(), "ttl": int(time.time()) + SESSION_TTL_S}
+            session.item.update(fields)
+            if await self._write(session, fields):
+                return web.json_response({"ttl": fields["ttl"], "status": session.item["status"]})
+            return web.json_response({"ttl": 0, "status": "expired"})
+        item = await asyncio.to_thread(self._get_item, sid)
+        if item is None:
+            return web.json_response({"ttl": 0, "status": "expired"})
+        return web.json_response({"ttl": item.get("ttl", 0), "status": item["status"]})
+
+    async def deactivate(self, request):
+        sid = request.match_info["id"]
+        if not valid_id(sid):
+            return _bad_session_id()
+        session = self.sessions.get(sid)
+        if session:
+            session.item["status"] = "draining"
+            if await self._write(session, {"status": "draining"}):
+                return web.json_response({"status": "draining", "message": "Session deactivation initiated"})
+            return session_not_found()
+        item = await asyncio.to_thread(self._get_item, sid)
+        if item is None:
+            return session_not_found()
+        return web.json_response({"status": item["status"], "message": f"Session is already {item['status']}"})
+
+    async def client_sessions(self, request):
+        client_id = request.match_info["clientId"]
+        if not valid_id(client_id):
+            return json_error(400, "ValidationError", f"clientId {ID_RULE}", field="clientId")
+        items = await asyncio.to_thread(self._client_items, client_id)
+        return web.json_response(
+            [
+                {
+                    "sessionId": item["sessionId"],
+                    "userId": item.get("userId"),
+                    "status": item.get("status"),
+                    "previewUrl": item.get("previewUrl"),
+                    "lastActivity": iso(item.get("lastActivity")),
+                }
+                for item in sorted(items, key=lambda item: item.get("createdAt", ""))
+            ]
+        )
+
+    # --- sessions and the table --------------------------------------------------------------
+
+    def _record_refused(self, body):
+        """The defect behind `refused_activation_leaves_session`: the item is written before validation."""
+        given = body if isinstance(body, dict) else {}
+        item = {"sessionId": str(uuid.uuid4()), "status": "initializing",
+                **{field: str(given.get(field, "")) for field in ("clientId", "userId")}}
+        self.ddb.put_item(TableName=self.names["sessions_table"],
+                          Item={key: _serialize(value) for key, value in item.items()})
+
+    def _new_session(self, body):
+        now = time.time()
+        sid, tid = str(uuid.uuid4()), f"thread-{uuid.uuid4().hex[:8]}"
+        item = {
+            "sessionId": sid,
+            "clientId": body["clientId"],
+            "userId": body["userId"],
+            "threadId": tid,
+            "status": "initializing",
+            "lastActivity": int(now * 1000),
+            "ttl": int(now) + SESSION_TTL_S,
+            "editBranch": tid,
+            "previewUrl": f"{self.settings['endpoints']['lb']}/session/{sid}",
+            "createdAt": iso(int(now * 1000)),
+        }
+        return Session(item, instruction=body["instruction"])
+
+    def _live_count(self):
+        return sum(session.item["status"] in LIVE for session in self.sessions.values())
+
+    def _get_item(self, sid):
+        answer = self.ddb.get_item(
+            TableName=self.names["sessions_table"], Key={"sessionId": {"S": sid}}, ConsistentRead=True
+        )
+        return _from_item(answer["Item"]) if "Item" in answer else None
+
+    def _client_items(self, client_id):
+        pages = self.ddb.get_paginator("scan").paginate(
+            TableName=self.names["sessions_table"],
+            FilterExpression="clientId = :client",
+            ExpressionAttributeValues={":client": {"S": client_id}},
+        )
+        return [_from_item(item) for page in pages for item in page["Items"]]
+
+    def _update_item(self, sid, fields):
+        """Sets `fields` on the session's item; False when the item is not in the table."""
+        try:
+            self.ddb.update_item(
+                TableName=self.names["sessions_table"],
+                Key={"sessionId": {"S": sid}},
+                UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
+                ConditionExpression="attribute_exists(sessionId)",
+                ExpressionAttributeNames={f"#f{i}": name for i, name in enumerate(fields)},
+                ExpressionAttributeValues={f":v{i}": _serialize(value) for i, value in enumerate(fields.values())},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    async def _write(self, session, fields):
+        """Records `fields`; a session whose item has gone from the table is ended."""
+        if not await asyncio.to_thread(self._update_item, session.id, fields):
+            print(f"session item gone from the table, ending it {session.tags}", flush=True)
+            await self._end(session, record=False)
+            return False
+        return True
+
+    async def _forget(self, session):
+        """Undoes an activation that could not complete: no item, no memory, no capacity held."""
+        self.sessions.pop(session.id, None)
+        try:
+            await asyncio.to_thread(
+                self.ddb.delete_item, TableName=self.names["sessions_table"], Key={"sessionId": {"S": session.id}}
+            )
+        except (BotoCoreError, ClientError) as exc:
+            print(f"could not delete the item of a failed activation {session.tags}: {exc}", flush=True)
+
+    # --- edit tasks --------------------------------------------------------------------------
+
+    async def _rescale(self):
+        """One edit task per live session, up to the maximum."""
+        async with self.scaling:
+            target = min(self._live_count(), self.max_tasks)
+            cluster, service = self.names["cluster"], self.names["edit_service"]
+            described = await asyncio.to_thread(self.ecs.describe_services, cluster=cluster, services=[service])
+            current = described["services"][0]["desiredCount"]
+            if target == current:
+                return
+            if target > current and self._fault("no_scale_up"):
+                return
+            if target < current and self._fault("idle_shutdown_disabled"):
+                return
+            await asyncio.to_thread(self.ecs.update_service, cluster=cluster, service=service, desiredCount=target)
+
+    def _taken(self):
+        return {s.task_arn for s in self.sessions.values() if s.task_arn} | self.foreign
+
+    async def _bind(self, session, running):
+        """Hands the session (and its instruction, once) to a free running task; the worker's answer or None."""
+        self.foreign &= set(running)
+        for arn, port in running.items():
+            if arn in self._taken():
+                continue
+            session.task_arn, session.port = arn, port
+            item = session.item
+            payload = {field: item[field] for field in ("sessionId", "clientId", "userId", "threadId")}
+            payload["instruction"] = session.instruction
+            try:
+                async with self.http.post(
+                    f"http://127.0.0.1:{port}/work", json=payload, timeout=aiohttp.ClientTimeout(total=WORK_TIMEOUT_S)
+                ) as response:
+                    answer = await response.json()
+            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+                print(f"task {arn} did not take {session.tags}: {exc!r}", flush=True)
+                session.task_arn = session.port = None
+                continue
+            if response.status == 409:
+                self.foreign.add(arn)
+                session.task_arn = session.port = None
+                continue
+            session.instruction = None
+            if response.status != 200:
+                return {"status": "failed", "reason": answer.get("message", f"the worker answered {response.status}")}
+            return answer
+        return None
+
+    async def _start(self, session):
+        """Waits for a free running edit task, gives it the session, then records the session active."""
+        deadline = time.monotonic() + TASK_WAIT_S
+        while session.item["status"] == "initializing" and session.id in self.sessions:
+            try:
+                running = await asyncio.to_thread(running_edit_tasks, self.ecs, self.names)
+            except (BotoCoreError, ClientError) as exc:
+                print(f"could not list edit tasks for {session.tags}: {exc}", flush=True)
+                running = {}
+            outcome = await self._bind(session, running)
+            if outcome is not None:
+                await self._record_outcome(session, outcome)
+                return
+            if time.monotonic() > deadline:
+                await self._end(session, reason=f"no edit task became available within {TASK_WAIT_S:.0f} s")
+                return
+            await asyncio.sleep(TASK_POLL_S)
+
+    async def _record_outcome(self, session, outcome):
+        if session.id not in self.sessions:  # ended while its instruction ran
+            await self._release(session)
+            return
+        fields = {
+            "containerIp": "127.0.0.1",
+            "containerPort": session.port,
+            "containerId": session.task_arn.rsplit("/", 1)[-1],
+            "fargateTaskArn": session.task_arn,
+            "lastActivity": now_ms(),
+            "instructionStatus": outcome["status"],
+        }
+        if session.item["status"] == "initializing":
+            fields["status"] = "active"
+        if outcome.get("reason"):
+            fields["instructionReason"] = outcome["reason"]
+        if outcome.get("commit"):
+            fields["lastCommit"] = outcome["commit"]
+        session.item.update(fields)
+        if await self._write(session, fields):
+            await asyncio.to_thread(self.log.put, f"Session activated {session.tags}")
+
+    async def _rehome(self):
+        """Moves active sessions whose task stopped (a crash) to a replacement task."""
+        orphans = [s for s in self.sessions.values() if s.item["status"] == "active"]
+        if not orphans:
+            return
+        running = await asyncio.to_thread(running_edit_tasks, self.ecs, self.names)
+        for session in orphans:
+            if session.task_arn in running:
+                continue
+            session.task_arn = session.port = None
+            answer = await self._bind(session, running)
+            if answer is not None:
+                fields = {"containerPort": session.port, "containerId": session.task_arn.rsplit("/", 1)[-1],
+                          "fargateTaskArn": session.task_arn}
+                session.item.update(fields)
+                if await self._write(session, fields):
+                    message = f"Session moved to task {fields['containerId']} {session.tags}"
+                    await asyncio.to_thread(self.log.put, message)
+
+    async def _release(self, session):
+        if session.port is None:
+            return
+        try:
+            async with self.http.post(
+                f"http://127.0.0.1:{session.port}/release", json={"sessionId": session.id},
+                timeout=aiohttp.ClientTimeout(total=2),
+            ) as response:
+                await response.read()
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            print(f"could not release {session.tags} on its task: {exc!r}", flush=True)
+
+    async def _end(self, session, reason=None, record=True):
+        """Releases the session's worker, marks it expired and lets the edit service shrink."""
+        self.sessions.pop(session.id, None)
+        await self._release(session)
+        if record and not self._fault("session_never_expires"):
+            fields = {"status": "expired"}
+            if reason:
+                fields.update(instructionStatus="failed", instructionReason=reason)
+            await asyncio.to_thread(self._update_item, session.id, fields)
+        await self._rescale()
+        await asyncio.to_thread(self.log.put, f"Session expired {session.tags}")
+
+    async def _reap_once(self):
+        idle_ms = self.settings["idle_timeout_s"] * 1000
+        now = now_ms()
+        for session in list(self.sessions.values()):
+            status = session.item["status"]
+            if status == "draining" or (status == "active" and now - session.item["lastActivity"] > idle_ms):
+                await self._end(session)
+        await self._rehome()
+
+    async def _reap(self):
+        while True:
+            try:
+                await self._reap_once()
+            except (BotoCoreError, ClientError) as exc:
+                print(f"reaper: {exc}", flush=True)
+            except Exception:
+                traceback.print_exc()
+            await asyncio.sleep(REAP_EVERY_S)
+
+
+def _bad_session_id():
+    return json_error(400, "ValidationError", f"session id {ID_RULE}", field="sessionId")
+
+
+async def _health(_request):
+    return web.json_response({"status": "healthy", "timestamp": iso(now_ms())})
+
+
+def main():
+    settings, _ = parse_args("Hermes, the session API")
+    serve(Hermes(settings).app(), settings["ports"]["hermes"])
+
+
+if __name__ == "__main__":
+    main()
