@@ -1,6 +1,6 @@
 """Steps of the preview platform: thin wrappers over support.preview and support.workspace."""
 from behave import given, then, when
-from hamcrest import assert_that, contains_string, equal_to, has_entries, is_in
+from hamcrest import assert_that, contains_string, equal_to, has_entries, has_length, is_in
 
 from support.preview import malformed_activation, page_source_path
 
@@ -56,6 +56,19 @@ def step_page_saved(context, title):
     found = context.workspace.has_file(context.client_id, context.user_id, path,
                                        task_arn=context.preview.task_arn(context.session))
     assert_that(found, equal_to(True), f"{path} in the workspace of {context.client_id}/{context.user_id}")
+
+
+@then("the session reports that the instruction was not understood")
+def step_instruction_not_understood(context):
+    outcome = context.preview.wait_for_instruction_outcome(context.session, within=context.budgets["cold start"])
+    assert_that(outcome, has_entries(instructionStatus="failed", instructionReason=contains_string("understand")))
+
+
+@then("nothing was committed to the site owner's workspace")
+def step_nothing_committed(context):
+    history = context.workspace.history(context.client_id, context.user_id,
+                                        task_arn=context.preview.task_arn(context.session))
+    assert_that(history, has_length(1), "the workspace's history should hold only the site's creation")
 
 
 @when("the site owner sends nothing more")

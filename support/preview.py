@@ -137,6 +137,16 @@ class PreviewClient:
             interval=self.interval,
         )
 
+    def wait_for_instruction_outcome(self, session, within):
+        """The session's status once its instruction has finished, whether it succeeded or not."""
+        return eventually(
+            lambda: self.status(session),
+            until=lambda s: s.get("instructionStatus") in ("done", "failed"),
+            within=within,
+            describe=f"the instruction of session {session.id} to finish",
+            interval=self.interval,
+        )
+
     def wait_until_ready(self, session, within):
         """Ready means the load balancer reaches the session's own container, as a browser would."""
         return eventually(

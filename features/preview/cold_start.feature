@@ -22,6 +22,11 @@ Feature: A site owner's first edit wakes the platform from zero
     Then no edit containers are running within the idle shutdown budget
     And the session is marked as expired within the session expiry budget
 
+  Scenario: An instruction the platform does not understand fails clearly and changes nothing
+    When a site owner asks to "Make the logo dance"
+    Then the session reports that the instruction was not understood
+    And nothing was committed to the site owner's workspace
+
   Scenario Outline: An activation with missing or malformed details is refused and creates nothing
     When someone asks for a session with <problem>
     Then the request is refused with a reason that names the <detail>

@@ -184,6 +184,11 @@ class Worker:
             if not faults.active(self.settings, "instruction_not_applied"):
                 change.apply(workspace.project)
         except site.InstructionError as exc:
+            if faults.active(self.settings, "unknown_instruction_reported_done"):
+                sha, files = workspace.commit(instruction)
+                return {"status": "done", "commit": sha, "message": instruction, "files": files}
+            if faults.active(self.settings, "failed_instruction_committed"):
+                workspace.commit(f"Attempt: {instruction}")
             self.log.put(f"Claude command failed {tags} reason={exc}")
             return {"status": "failed", "reason": str(exc)}
         sha, files = workspace.commit(change.message)
