@@ -39,6 +39,7 @@ stack: $(VENV)/.installed
 
 sweep: $(VENV)/.installed
 	$(PY) -m stack sweep
+	$(PY) -m support.sweep --profile $(PROFILE)
 
 clean:
 	rm -rf allure-report reports .stack

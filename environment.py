@@ -3,7 +3,6 @@
 Sections: configuration (profile and active tags), fixtures (stack and clients), hooks.
 """
 import os
-import sys
 
 from behave.tag_matcher import ActiveTagMatcher, ValueObject
 
@@ -15,6 +14,7 @@ from support.http import Http
 from support.preflight import check_target
 from support.preview import PreviewClient
 from support.run import Run
+from support.sweep import sweep
 from support.workspace import workspace_for
 
 # -- Configuration -------------------------------------------------------------------------------
@@ -47,8 +47,8 @@ def _start_target(context, profile):
     context.stack = EmbeddedStack(profile["stack"])
     state = context.stack.start_or_attach()
     how = "attached to" if context.stack.attached else "started"
-    print(f"embedded stack {how} in {state['start_seconds']:.2f} s; faults: {', '.join(state['faults']) or 'none'}",
-          flush=True)
+    reporting.console(f"embedded stack {how} in {state['start_seconds']:.2f} s; "
+                      f"faults: {', '.join(state['faults']) or 'none'}")
     return profile.with_stack(state), state
 
 
@@ -62,8 +62,10 @@ def _clients(context, profile):
 
 
 def _sweep_run(context):
-    if getattr(context, "workspace", None) and getattr(context, "run", None):
-        context.workspace.remove_prefixed(context.run.prefix)
+    """Whatever a scenario's own cleanups missed goes now, by the run's prefix; the count is the proof."""
+    if getattr(context, "preview", None):
+        removed = sweep(context.profile, context.aws, context.workspace, context.run.prefix)
+        reporting.console(f"swept run {context.run.id}: " + ", ".join(f"{n} {what}" for what, n in removed.items()))
 
 
 # -- Hooks ---------------------------------------------------------------------------------------
@@ -77,8 +79,7 @@ def before_all(context):
     context.active_tags = ActiveTagMatcher(_capabilities(context.profile))
     _clients(context, context.profile)
     reporting.write_run_files(reporting.results_dir(), context.profile, state, context.run.id)
-    print(f"run {context.run.id} on profile '{context.profile.name}' ({context.profile['description']})",
-          flush=True)
+    reporting.console(f"run {context.run.id} on profile '{context.profile.name}' ({context.profile['description']})")
 
 
 def before_feature(context, feature):
@@ -95,9 +96,7 @@ def before_scenario(context, scenario):
 def after_scenario(context, scenario):
     notes = reporting.take_notes()
     if notes:
-        # behave captures sys.stdout per scenario; timings belong in the run output either way.
-        sys.__stdout__.write("".join(f"      · {line}\n" for line in notes))
-        sys.__stdout__.flush()
+        reporting.console("".join(f"      · {line}\n" for line in notes))
 
 
 def after_all(context):

@@ -11,6 +11,8 @@ FAULTS = {
     "preview_not_served": "the load balancer answers 404 for every session path",
     "preview_not_rebuilt": "the edit worker commits the change but serves the previous build",
     "instruction_not_applied": "the edit worker commits without changing the workspace",
+    "preview_not_published": "the edit worker builds the site but never uploads it to the preview bucket",
+    "build_stage_not_logged": "the edit worker builds without writing its build-complete log line",
     "unknown_instruction_reported_done": "the edit worker reports an instruction it did not understand as done",
     "failed_instruction_committed": "the edit worker commits to the workspace even when the instruction failed",
     "workspace_not_persisted": "the edit worker edits a scratch copy, not the persistent workspace",

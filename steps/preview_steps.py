@@ -1,10 +1,13 @@
 """Steps of the preview platform: thin wrappers over support.preview and support.workspace."""
 from behave import given, then, when
-from hamcrest import assert_that, contains_string, equal_to, has_entries, has_length, is_in
+from hamcrest import assert_that, contains_string, equal_to, has_entries, has_item, has_length, is_in
 
 from support.preview import malformed_activation, page_source_path
 
 DETAIL_FIELDS = {"client": "clientId", "user": "userId", "instruction": "instruction"}
+STAGE_MARKERS = {"email": "email_received", "container start": "container_started",
+                 "instruction": "instruction_done", "build": "build_done", "upload": "upload_done",
+                 "push": "push_done"}
 
 
 def _owner(context):
@@ -56,6 +59,18 @@ def step_page_saved(context, title):
     found = context.workspace.has_file(context.client_id, context.user_id, path,
                                        task_arn=context.preview.task_arn(context.session))
     assert_that(found, equal_to(True), f"{path} in the workspace of {context.client_id}/{context.user_id}")
+
+
+@then("the preview is published for sharing")
+def step_preview_published(context):
+    assert_that(context.preview.published_pages(context.session), has_item("index.html"))
+
+
+@then("the platform's logs show the {stages} stages of the session")
+def step_stages_logged(context, stages):
+    wanted = [STAGE_MARKERS[word.strip()] for word in stages.replace(" and ", ",").split(",")]
+    logged = context.preview.stages_logged(context.session, wanted)
+    assert_that(logged, equal_to({stage: True for stage in wanted}), "stage → logged")
 
 
 @then("the session reports that the instruction was not understood")

@@ -91,9 +91,10 @@ SCHEMA = {
         "load_balancer": (_url_or_stack, "an http(s) URL or 'from_stack'"),
     },
     "names": {
-        key: (_text, "a resource name")
-        for key in ("cluster", "hermes_service", "edit_service", "sessions_table", "thread_table",
-                    "email_queue", "email_dlq", "preview_bucket", "hermes_log_group", "edit_log_group")
+        **{key: (_text, "a resource name")
+           for key in ("cluster", "hermes_service", "edit_service", "sessions_table", "thread_table",
+                       "email_queue", "email_dlq", "preview_bucket", "hermes_log_group", "edit_log_group")},
+        "preview_prefix": (lambda v: _text(v) and "{session}" in v, "a key prefix naming {session} (and {client})"),
     },
     "workspace": {
         "access": (lambda v: v in ("local_directory", "ecs_exec"), "'local_directory' or 'ecs_exec'"),

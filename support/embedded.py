@@ -36,11 +36,15 @@ def read_state(state_file):
     return state if _alive(state.get("pid", -1)) else None
 
 
+def state_path(stack_settings):
+    return os.path.join(ROOT, stack_settings["state_file"])
+
+
 class EmbeddedStack:
     """A stack this run started (and must stop), or one started by `make stack` (left running)."""
 
     def __init__(self, stack_settings):
-        self.state_file = os.path.join(ROOT, stack_settings["state_file"])
+        self.state_file = state_path(stack_settings)
         self.settings = stack_settings
         self.process = None
         self.state = None

@@ -82,7 +82,10 @@ class PreviewClient:
         self.http = http
         self.ecs = aws("ecs")
         self.dynamodb = aws("dynamodb")
+        self.s3 = aws("s3")
+        self.logs = aws("logs")
         self.names = profile["names"]
+        self.markers = profile["log_markers"]
         self.interval = interval
 
     # The edit service, through ECS
@@ -190,6 +193,28 @@ class PreviewClient:
             )
             found += [_plain(item) for page in pages for item in page["Items"]]
         return found
+
+    # What the session left in the preview bucket and the logs
+
+    def published_pages(self, session):
+        """Keys of the built pages uploaded for this session (the contract's `<client>/<session>/` layout)."""
+        prefix = self.names["preview_prefix"].format(client=session.client_id, session=session.id)
+        pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.names["preview_bucket"], Prefix=prefix)
+        return sorted(obj["Key"][len(prefix):] for page in pages for obj in page.get("Contents", []))
+
+    def stage_messages(self, session):
+        """Every log line of the platform that names this session, oldest first."""
+        messages = []
+        for group in (self.names["hermes_log_group"], self.names["edit_log_group"]):
+            pages = self.logs.get_paginator("filter_log_events").paginate(
+                logGroupName=group, filterPattern=f'"{session.id}"')
+            messages += [(e["timestamp"], e["message"]) for page in pages for e in page.get("events", [])]
+        return [message for _, message in sorted(messages)]
+
+    def stages_logged(self, session, stages):
+        """{stage: True/False} for each named stage whose marker appears in a line naming the session."""
+        messages = self.stage_messages(session)
+        return {stage: any(self.markers[stage] in m for m in messages) for stage in stages}
 
     # The preview, over HTTP like a browser
 

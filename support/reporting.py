@@ -6,6 +6,7 @@ are written by the suite.
 """
 import json
 import os
+import sys
 
 import allure
 
@@ -34,6 +35,12 @@ def note(text):
     _notes.append(text)
     with allure.step(text):
         pass
+
+
+def console(text):
+    """Writes to the run's real output: behave captures sys.stdout inside hooks and scenarios."""
+    sys.__stdout__.write(text.rstrip("\n") + "\n")
+    sys.__stdout__.flush()
 
 
 def take_notes():

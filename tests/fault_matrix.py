@@ -17,6 +17,8 @@ MATRIX = {
     "preview_not_rebuilt": (*FIRST_EDIT, 'the preview shows a page titled "Test Page"'),
     "instruction_not_applied": (*FIRST_EDIT, 'the preview shows a page titled "Test Page"'),
     "workspace_not_persisted": (*FIRST_EDIT, 'the page "Test Page" is saved in the site owner\'s workspace'),
+    "preview_not_published": (*FIRST_EDIT, "the preview is published for sharing"),
+    "build_stage_not_logged": (*FIRST_EDIT, "the platform's logs show the instruction, build"),
     "unknown_instruction_reported_done": (*NOT_UNDERSTOOD, "the session reports that the instruction was not"),
     "failed_instruction_committed": (*NOT_UNDERSTOOD, "nothing was committed to the site owner's workspace"),
     "idle_shutdown_disabled": (*IDLE, "no edit containers are running within the idle shutdown budget"),

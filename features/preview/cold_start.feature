@@ -14,6 +14,8 @@ Feature: A site owner's first edit wakes the platform from zero
     And an edit container is ready within the cold start budget
     And the preview shows a page titled "Test Page"
     And the page "Test Page" is saved in the site owner's workspace
+    And the preview is published for sharing
+    And the platform's logs show the instruction, build, upload and push stages of the session
 
   @smoke
   Scenario: An idle session is shut down and the platform returns to zero

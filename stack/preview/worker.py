@@ -163,8 +163,9 @@ class Worker:
             built = site.build(workspace.project) if stale else None
             outcome = {"status": "resumed"} if instruction is None else self._instruct(workspace, instruction, tags)
             built = built or site.build(workspace.project)
-            self.log.put(f"Build complete {tags}")
-            for name in built:
+            if not faults.active(self.settings, "build_stage_not_logged"):
+                self.log.put(f"Build complete {tags}")
+            for name in ([] if faults.active(self.settings, "preview_not_published") else built):
                 self.s3.put_object(
                     Bucket=self.names["preview_bucket"],
                     Key=f"{session['clientId']}/{session['sessionId']}/{name}",
