@@ -6,7 +6,7 @@ TAGS   ?= not @slow
 PROFILE ?= local
 BEHAVE := $(PY) -m behave -D profile=$(PROFILE)
 
-.PHONY: setup acceptance test unit faults behave-all report stack sweep clean
+.PHONY: setup acceptance test unit faults behave-all report stack sweep clean bench locust
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -40,6 +40,30 @@ stack: $(VENV)/.installed
 sweep: $(VENV)/.installed
 	$(PY) -m stack sweep
 	$(PY) -m support.sweep --profile $(PROFILE)
+
+# Benchmarks of the suite's own instruments (waits, load generator, stack start); prints a table.
+bench: $(VENV)/.installed
+	$(PY) -m bench
+
+# Locust in distributed mode on this machine: a headless master and two workers for LOCUST_TIME,
+# against the embedded stack (started here unless one is running); CSV and HTML in reports/locust/.
+LOCUST_TIME  ?= 20s
+LOCUST_USERS ?= 2
+locust: $(VENV)/.installed
+	@mkdir -p reports/locust
+	@export ACCEPTANCE_STACK_STATE=$${ACCEPTANCE_STACK_STATE:-.stack/state.json}; \
+	started=no; \
+	if [ "$(PROFILE)" = local ] && ! $(PY) -m stack status --state $$ACCEPTANCE_STACK_STATE > /dev/null; then \
+		$(PY) -m stack up --state $$ACCEPTANCE_STACK_STATE && started=yes || exit 1; \
+	fi; \
+	export ACCEPTANCE_PROFILE=$(PROFILE); \
+	for n in 1 2; do $(PY) -m locust -f locustfile.py --worker --only-summary > reports/locust/worker-$$n.log 2>&1 & done; \
+	$(PY) -m locust -f locustfile.py --master --headless --expect-workers 2 --users $(LOCUST_USERS) \
+		--spawn-rate $(LOCUST_USERS) --run-time $(LOCUST_TIME) --csv reports/locust/sessions \
+		--html reports/locust/sessions.html --only-summary --stop-timeout 15; status=$$?; \
+	wait; \
+	if [ $$started = yes ]; then $(PY) -m stack down --state $$ACCEPTANCE_STACK_STATE > /dev/null; fi; \
+	echo "locust: reports/locust/sessions_stats.csv, reports/locust/sessions.html"; exit $$status
 
 clean:
 	rm -rf allure-report reports .stack

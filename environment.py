@@ -8,12 +8,18 @@ from behave.tag_matcher import ActiveTagMatcher, ValueObject
 
 from support import reporting, waits
 from support.aws import AwsClients
+from support.chaos import chaos_for
 from support.config import load_profile
+from support.costs import CostMeter
+from support.email_intake import EmailClient
 from support.embedded import EmbeddedStack
 from support.http import Http
+from support.live_reload import LiveReload
+from support.mailbox import mailbox_for
 from support.preflight import check_target
 from support.preview import PreviewClient
 from support.run import Run
+from support.studio import StudioClient
 from support.sweep import sweep
 from support.workspace import workspace_for
 
@@ -31,10 +37,15 @@ class _Capabilities(ValueObject):
         return tag_value in self.value
 
 
-def _capabilities(profile):
+def _capabilities(chaos):
     """What this target can do; a scenario needing more is skipped with the reason."""
-    return {"capability": _Capabilities({"container_kill", "workspace_files"} if profile.embedded
-                                        else {"workspace_files"})}
+    return {"capability": _Capabilities({"workspace_files"} | chaos.capabilities)}
+
+
+def _destructive_refused(context, tags):
+    """A protected profile runs @destructive scenarios only with -D allow_destructive=yes."""
+    return ("destructive" in tags and context.profile["protected"]
+            and context.config.userdata.get("allow_destructive") != "yes")
 
 
 # -- Fixtures ------------------------------------------------------------------------------------
@@ -57,8 +68,16 @@ def _clients(context, profile):
     check_target(profile, context.aws)
     context.http = Http(profile["endpoints"]["load_balancer"])
     interval = profile["polling"]["interval_s"]
-    context.preview = PreviewClient(context.http, context.aws, profile, interval)
     context.workspace = workspace_for(profile)
+    context.preview = PreviewClient(context.http, context.aws, profile, context.workspace, interval)
+    context.email = EmailClient(context.aws, profile, context.preview, interval)
+    context.mailbox = mailbox_for(profile, context.aws)
+    context.costs = CostMeter(context.aws, profile)
+    context.chaos = chaos_for(profile, context.aws)
+    context.live_reload = LiveReload(profile["endpoints"]["load_balancer"], interval)
+    # The studio is optional: a profile without it skips the @studio scenarios.
+    context.studio = (StudioClient(profile, approval=context.config.userdata.get("cost_approval"))
+                      if profile.data.get("studio") else None)
 
 
 def _sweep_run(context):
@@ -76,8 +95,8 @@ def before_all(context):
     context.run = Run()
     context.profile, state = _start_target(context, profile)
     context.budgets = context.profile.budgets
-    context.active_tags = ActiveTagMatcher(_capabilities(context.profile))
     _clients(context, context.profile)
+    context.active_tags = ActiveTagMatcher(_capabilities(context.chaos))
     reporting.write_run_files(reporting.results_dir(), context.profile, state, context.run.id)
     reporting.console(f"run {context.run.id} on profile '{context.profile.name}' ({context.profile['description']})")
 
@@ -90,20 +109,55 @@ def before_feature(context, feature):
 def before_scenario(context, scenario):
     if context.active_tags.should_exclude_with(scenario.effective_tags):
         scenario.skip(reason=context.active_tags.exclude_reason)
+    elif _destructive_refused(context, scenario.effective_tags):
+        scenario.skip(reason=f"@destructive on protected profile '{context.profile.name}'; "
+                             "run with -D allow_destructive=yes to allow it")
     waits.observed.clear()
+    context.costs.start_scenario()
 
 
 def after_scenario(context, scenario):
+    if scenario.status.name != "skipped":
+        cost = context.costs.end_scenario(scenario.name, scenario.status.name)
+        reporting.attach_json("estimated cost", cost)
+        reporting.note(f"cost {cost.usd:.6f} USD: {cost.usage.container_seconds:.1f} container-seconds, "
+                       f"{cost.usage.dynamodb_requests} session-store requests, {cost.usage.log_bytes} log bytes")
     notes = reporting.take_notes()
     if notes:
         reporting.console("".join(f"      · {line}\n" for line in notes))
 
 
+def _report_costs(context):
+    """The run's cost table, its JSON file and metrics; a run over its cost limit fails here."""
+    costs = context.costs
+    costs.run.startups = list(context.preview.startups)
+    limit = context.profile["costs"]["run_limit_usd"]
+    reporting.console(costs.run.table(limit))
+    path = context.profile["costs"]["report_file"]
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "w") as handle:
+        handle.write(costs.run.to_json())
+    if costs.publish():
+        reporting.console(f"run metrics published to {context.profile['costs']['metrics_namespace']}")
+    if costs.run.usd > limit:
+        raise RunOverBudget(f"the run's estimated cost {costs.run.usd:.6f} USD is over costs.run_limit_usd "
+                            f"({limit:g} USD) of profile '{context.profile.name}'; see {path}")
+
+
+class RunOverBudget(RuntimeError):
+    pass
+
+
 def after_all(context):
     try:
         _sweep_run(context)
+        if getattr(context, "costs", None):
+            _report_costs(context)
     finally:
         if getattr(context, "http", None):
             context.http.close()
+        for client in ("chaos", "live_reload"):
+            if getattr(context, client, None):
+                getattr(context, client).close()
         if getattr(context, "stack", None):
             context.stack.stop()

@@ -15,6 +15,7 @@ PREVIEW_RESOURCES = {
     "queues": [("email_queue", "email_dlq")],
     "buckets": ["preview_bucket"],
     "log_groups": ["hermes_log_group", "edit_log_group"],
+    "email_identities": ["sender"],
 }
 
 
@@ -44,3 +45,6 @@ def provision(settings, resources=PREVIEW_RESOURCES):
     logs = aws_client(settings, "logs")
     for group in resources["log_groups"]:
         logs.create_log_group(logGroupName=names[group])
+    ses = aws_client(settings, "ses")
+    for identity in resources["email_identities"]:
+        ses.verify_email_identity(EmailAddress=names[identity])

@@ -20,6 +20,7 @@ NAMES = {
     "preview_bucket": "webordinary-preview",
     "hermes_log_group": "/ecs/hermes",
     "edit_log_group": "/ecs/webordinary/edit",
+    "sender": "edit@edit.webordinary.test",
 }
 
 REGION = "us-east-1"
@@ -36,13 +37,13 @@ def write(path, settings):
         json.dump(settings, handle, indent=2)
 
 
-def aws_client(settings, service):
-    """A boto3 client for moto; `ecs` goes to the stack's own orchestrator."""
+def aws_client(settings, service, retries=2):
+    """A boto3 client for moto; `ecs` goes to the stack's own orchestrator. `retries` after the first attempt."""
     endpoint = settings["endpoints"]["ecs" if service == "ecs" else "aws"]
     return boto3.client(
         service,
         endpoint_url=endpoint,
         region_name=REGION,
-        config=Config(retries={"max_attempts": 2, "mode": "standard"}),
+        config=Config(retries={"max_attempts": retries, "mode": "standard"}),
         **CREDENTIALS,
     )

@@ -23,8 +23,13 @@ SERVICES = {
     "ecs": ("stack.preview.orchestrator", "/health"),
     "hermes": ("stack.preview.hermes", "/hermes/health"),
     "lb": ("stack.preview.router", "/health"),
+    "studio": ("stack.studio.server", "/health"),
 }
 READY_WITHIN_S = 15.0
+# Ports are chosen free, but another program can take one before its service binds it.
+START_ATTEMPTS = 3
+# The chaos control APIs, each on the process that owns what it breaks; never behind the load balancer.
+CONTROL = {"ecs_control": ("ecs", "/control"), "hermes_control": ("hermes", "/control")}
 
 
 class StackError(RuntimeError):
@@ -35,6 +40,20 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def free_ports(names):
+    """Distinct free ports, one per name: all are held open together, so none is handed out twice."""
+    sockets = []
+    try:
+        for _ in names:
+            sock = socket.socket()
+            sock.bind(("127.0.0.1", 0))
+            sockets.append(sock)
+        return {name: sock.getsockname()[1] for name, sock in zip(names, sockets)}
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
 def pid_alive(pid):
@@ -99,20 +118,15 @@ class Stack:
         started = time.monotonic()
         sweep_runtime_dirs()
         self.runtime_dir = tempfile.mkdtemp(prefix=f"{RUNTIME_PREFIX}{os.getpid()}-")
-        settings = self._settings()
-        settings_path = os.path.join(self.runtime_dir, "settings.json")
-        write(settings_path, settings)
-        os.makedirs(os.path.join(self.runtime_dir, "logs"))
-        os.makedirs(settings["workspace_root"])
-        os.makedirs(settings["git_remote_root"])
-
-        self._spawn("aws", cloud.server_command(settings["ports"]["aws"]))
-        for name, (module, _) in SERVICES.items():
-            self._spawn(name, ["-m", module, "--settings", settings_path])
-        _wait_port(settings["ports"]["aws"], self.processes["aws"], "moto")
-        cloud.provision(settings)
-        for name, (_, health) in SERVICES.items():
-            _wait_ready(settings["endpoints"][name] + health, self.processes[name], name)
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                settings, settings_path = self._launch()
+                break
+            except StackError:
+                if attempt == START_ATTEMPTS or not self._lost_a_port():
+                    raise
+                self._stop_processes()
+                shutil.rmtree(os.path.join(self.runtime_dir, "logs"), ignore_errors=True)
 
         state = {
             **settings,
@@ -128,14 +142,38 @@ class Stack:
         os.replace(partial, self.state_path)
         return state
 
+    def _launch(self):
+        """Starts every process on fresh ports and waits until each answers."""
+        settings = self._settings()
+        settings_path = os.path.join(self.runtime_dir, "settings.json")
+        write(settings_path, settings)
+        for folder in (os.path.join(self.runtime_dir, "logs"), settings["workspace_root"],
+                       settings["git_remote_root"]):
+            os.makedirs(folder, exist_ok=True)
+
+        self._spawn("aws", cloud.server_command(settings["ports"]["aws"]))
+        for name, (module, _) in SERVICES.items():
+            self._spawn(name, ["-m", module, "--settings", settings_path])
+        _wait_port(settings["ports"]["aws"], self.processes["aws"], "moto")
+        cloud.provision(settings)
+        for name, (_, health) in SERVICES.items():
+            _wait_ready(settings["endpoints"][name] + health, self.processes[name], name)
+        return settings, settings_path
+
+    def _lost_a_port(self):
+        """True when a process died because another program took its port between choice and bind."""
+        return "address already in use" in self.log_tail(lines=50).lower()
+
     def _settings(self):
-        ports = {name: free_port() for name in ("aws", *SERVICES)}
+        ports = free_ports(("aws", *SERVICES))
+        endpoints = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+        endpoints.update({name: endpoints[service] + path for name, (service, path) in CONTROL.items()})
         return {
             "runtime_dir": self.runtime_dir,
             "workspace_root": os.path.join(self.runtime_dir, "workspace"),
             "git_remote_root": os.path.join(self.runtime_dir, "remotes"),
             "ports": ports,
-            "endpoints": {name: f"http://127.0.0.1:{port}" for name, port in ports.items()},
+            "endpoints": endpoints,
             "names": dict(NAMES),
             "idle_timeout_s": self.idle_timeout_s,
             "max_edit_tasks": self.max_edit_tasks,
@@ -154,11 +192,14 @@ class Stack:
                     return f"{name} exited unexpectedly with code {process.returncode}"
         return None
 
+    def _stop_processes(self):
+        """Stops every process, the last started first, so moto outlives the services that use it."""
+        for name in reversed(list(self.processes)):
+            procs.stop(self.processes.pop(name))
+
     def stop(self):
         self.stopping.set()
-        for name in ("lb", "hermes", "ecs", "aws"):
-            if name in self.processes:
-                procs.stop(self.processes[name])
+        self._stop_processes()
         if os.path.exists(self.state_path):
             with open(self.state_path) as handle:
                 if json.load(handle).get("pid") == os.getpid():

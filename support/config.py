@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import yaml
 
+from support.perf.settings import check_loads
+
 PROFILES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "config", "profiles")
 FROM_STACK = "from_stack"
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -28,20 +30,23 @@ class Budget:
     unit: str = "s"
 
     def __str__(self):
-        return f"{self.name.replace('_', ' ')} ({self.limit:g} {self.unit})"
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{self.name.replace('_', ' ')} ({self.limit:g}{unit})"
 
 
 class Budgets:
-    def __init__(self, limits, source):
+    def __init__(self, limits, source, unit="s"):
         self._limits = limits
         self._source = source
+        self._unit = unit
 
     def __getitem__(self, name):
         key = name.strip().replace(" ", "_").replace("-", "_")
         if key not in self._limits:
             known = ", ".join(sorted(self._limits))
-            raise KeyError(f"no budget named {name!r} in {self._source} (budgets: {known})")
-        return Budget(key, self._limits[key])
+            kind = "budget" if self._unit else "limit"
+            raise KeyError(f"no {kind} named {name!r} in {self._source} ({kind}s: {known})")
+        return Budget(key, self._limits[key], self._unit)
 
     def names(self):
         return sorted(self._limits)
@@ -71,6 +76,28 @@ def _bool(value):
     return isinstance(value, bool)
 
 
+def _positive_whole(value):
+    """An id or a count; environment variables give text, so digits in a string count too."""
+    if isinstance(value, str):
+        return value.isdigit() and int(value) > 0
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _percent(value):
+    return _is_number(value) and 0 < value <= 100
+
+
+def _tenant_host(value):
+    """The studio finds the tenant by Host and refuses its central domains 127.0.0.1 and localhost."""
+    return (_text(value) and re.match(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$", value) is not None
+            and value.rsplit(":", 1)[0].lower() not in ("127.0.0.1", "localhost"))
+
+
+STUDIO_DATASET_IDS = ("effect_revision_id", "unrouted_effect_revision_id", "input_file_id", "baseline_environment_id",
+                      "retired_environment_id", "flaky_environment_id", "smoke_load_test_id",
+                      "smoke_load_test_dispatches", "sustained_load_test_id", "sustained_load_test_dispatches")
+
+
 SCHEMA = {
     "description": (_text, "a sentence saying what this profile targets"),
     "target": (lambda v: v in ("embedded", "remote"), "'embedded' or 'remote'"),
@@ -89,6 +116,9 @@ SCHEMA = {
         "aws": (_optional_url, "an http(s) URL, 'from_stack', or empty for AWS itself"),
         "ecs": (_optional_url, "an http(s) URL, 'from_stack', or empty for AWS itself"),
         "load_balancer": (_url_or_stack, "an http(s) URL or 'from_stack'"),
+        # The embedded stack's chaos control APIs (support/chaos.py); a remote target has none.
+        "ecs_control": (_url_or_stack, "an http(s) URL or 'from_stack'"),
+        "hermes_control": (_url_or_stack, "an http(s) URL or 'from_stack'"),
     },
     "names": {
         **{key: (_text, "a resource name")
@@ -101,6 +131,12 @@ SCHEMA = {
         "root": (_text, "a directory, or 'from_stack'"),
         "container": (_text, "the edit container's name"),
     },
+    "email": {
+        "recipient": (lambda v: _text(v) and "{client}" in v, "an address template naming {client}"),
+        "mailbox": (lambda v: v in ("moto_outbox", "s3_inbox"), "'moto_outbox' or 's3_inbox'"),
+        "inbox_bucket": (_text, "the bucket where the test domain's inbound mail lands"),
+        "inbox_prefix": (_text, "a key prefix"),
+    },
     "log_markers": {
         key: (_text, "the text the system logs at this stage")
         for key in ("email_received", "container_started", "instruction_done", "build_done", "upload_done",
@@ -108,13 +144,75 @@ SCHEMA = {
     },
     "budgets": (lambda v: isinstance(v, dict) and v and all(_positive_number(x) for x in v.values()),
                 "a mapping of budget names to numbers above 0"),
+    "limits": (lambda v: isinstance(v, dict) and all(_positive_number(x) for x in v.values()),
+               "a mapping of limit names to numbers above 0"),
+    "chaos": {
+        "driver": (lambda v: v in ("stack_control", "ecs"), "'stack_control' (the embedded stack) or 'ecs'"),
+        "throttled_writes": (lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 < v <= 1000,
+                             "a whole number from 1 to 1000"),
+    },
     "polling": {
         "interval_s": (lambda v: _positive_number(v) and v <= 5, "a number of seconds above 0, at most 5"),
     },
     "cost_limit_usd": (lambda v: _is_number(v) and v >= 0, "a number of US dollars"),
+    "costs": {
+        "prices": {
+            key: (lambda v: _is_number(v) and v >= 0, "a price or size, 0 or more")
+            for key in ("fargate_vcpu_hour_usd", "fargate_gb_hour_usd", "task_vcpu", "task_memory_gb",
+                        "dynamodb_million_reads_usd", "dynamodb_million_writes_usd", "logs_ingested_gb_usd")
+        },
+        "session_limit_usd": (_positive_number, "US dollars above 0"),
+        "run_limit_usd": (_positive_number, "US dollars above 0"),
+        "publish_metrics": (_bool, "true or false"),
+        "metrics_namespace": (_text, "a CloudWatch namespace"),
+        "report_file": (_text, "a path for the run's cost report (JSON)"),
+    },
+    "performance": {
+        "publish_metrics": (_bool, "true or false (send results to CloudWatch)"),
+        "metrics_namespace": (_text, "a CloudWatch namespace"),
+        "report_dir": (_text, "a directory for the JSON results"),
+        "baseline": {
+            "bucket": (_text, "the S3 bucket that keeps each run's summary"),
+            "create_bucket": (_bool, "true or false"),
+            "regression_percent": (_positive_number, "a percentage above 0"),
+        },
+        "generator": {
+            "min_rate_share": (lambda v: _is_number(v) and 0 < v <= 1, "a share above 0 and at most 1, e.g. 0.98"),
+            "max_dispatch_lag_ms": (_positive_number, "milliseconds above 0"),
+            "max_in_flight": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0,
+                              "a whole number above 0"),
+            "request_timeout_s": (_positive_number, "seconds above 0"),
+        },
+        "start_times": {
+            **{key: (lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0, "a whole number above 0")
+               for key in ("cold_starts", "warm_starts")},
+            "warm_share_of_cold": (lambda v: _is_number(v) and 0 < v < 1, "a share between 0 and 1, e.g. 0.5"),
+        },
+        "loads": (check_loads, "a mapping of load names to loads"),
+    },
+    "studio": {
+        "base_url": (_url_or_stack, "an http(s) URL or 'from_stack'"),
+        "host": (_tenant_host, "a tenant's host name (the studio refuses 127.0.0.1 and localhost)"),
+        "tokens": {role: (_text, "a bearer token") for role in ("admin", "non_admin", "tenantless")},
+        "executor_secret": (_text, "the studio executor secret"),
+        "cost_approval": (_text, "an approval reference for runs over cost_limit_usd"),
+        "quality_provider_key": (lambda v: v in ("missing", "configured"), "'missing' or 'configured'"),
+        "reliability_limit_percent": (_percent, "a percentage above 0, at most 100"),
+        "stop_condition": {
+            "failure_rate_percent": (_percent, "a percentage above 0, at most 100"),
+            "window_s": (_positive_number, "a number of seconds above 0"),
+        },
+        "dataset": {
+            "name": (_text, "the seed dataset's name"),
+            "stage": (lambda v: v in ("staging", "production"), "'staging' or 'production'"),
+            **{key: (_positive_whole, "a whole number above 0") for key in STUDIO_DATASET_IDS},
+        },
+    },
 }
-OPTIONAL = {"stack", "credentials.access_key_id", "credentials.secret_access_key", "endpoints.aws", "endpoints.ecs",
-            "workspace.root", "workspace.container"}
+OPTIONAL = {"limits", "chaos", "chaos.throttled_writes", "endpoints.ecs_control", "endpoints.hermes_control",
+            "stack", "performance", "email.inbox_bucket", "email.inbox_prefix", "credentials.access_key_id", "credentials.secret_access_key", "endpoints.aws", "endpoints.ecs",
+            "workspace.root", "workspace.container", "studio", "studio.tokens.non_admin", "studio.tokens.tenantless",
+            "studio.executor_secret", "studio.cost_approval", "studio.dataset.flaky_environment_id"}
 
 
 def _interpolate(value, source, key):
@@ -132,7 +230,16 @@ def _interpolate(value, source, key):
         raise ProfileError(f"{source}: key '{key}' needs the environment variable {name}, which is not set")
 
     result = _VARIABLE.sub(substitute, value)
-    return result if result != "" else None
+    if result == "":
+        return None
+    if _VARIABLE.fullmatch(value):
+        # A value that is only a variable takes the variable's YAML type: true, 3, 0.5.
+        try:
+            typed = yaml.safe_load(result)
+        except yaml.YAMLError:
+            return result
+        return typed if isinstance(typed, (bool, int, float)) else result
+    return result
 
 
 def _validate(data, schema, source, prefix=""):
@@ -151,7 +258,11 @@ def _validate(data, schema, source, prefix=""):
             _validate(data[key], rule, source, path + ".")
         else:
             check, expected = rule
-            if not check(data[key]):
+            try:
+                ok = check(data[key])
+            except ValueError as error:  # a check that knows better than `expected` says what is wrong
+                raise ProfileError(f"{source}: key '{path}': {error}") from None
+            if not ok:
                 raise ProfileError(f"{source}: key '{path}' is {data[key]!r}; expected {expected}")
 
 
@@ -161,6 +272,7 @@ class Profile:
         self.data = data
         self.source = source
         self.budgets = Budgets(data["budgets"], source)
+        self.limits = Budgets(data.get("limits") or {}, source, unit="")
 
     def __getitem__(self, key):
         return self.data[key]
@@ -172,14 +284,31 @@ class Profile:
     def with_stack(self, state):
         """Fills every 'from_stack' value from the embedded stack's state file."""
         endpoints = dict(self.data["endpoints"])
-        mapping = {"aws": "aws", "ecs": "ecs", "load_balancer": "lb"}
+        mapping = {"aws": "aws", "ecs": "ecs", "load_balancer": "lb", "ecs_control": "ecs_control",
+                   "hermes_control": "hermes_control"}
         for key, stack_key in mapping.items():
             if endpoints.get(key) == FROM_STACK:
-                endpoints[key] = state["endpoints"][stack_key]
+                # A stack started before a control API existed lacks it; its scenarios are then skipped.
+                endpoints[key] = state["endpoints"].get(stack_key)
         workspace = dict(self.data["workspace"])
         if workspace.get("root") == FROM_STACK:
             workspace["root"] = state["workspace_root"]
-        return Profile(self.name, {**self.data, "endpoints": endpoints, "workspace": workspace}, self.source)
+        data = {**self.data, "endpoints": endpoints, "workspace": workspace}
+        if self.data.get("studio", {}).get("base_url") == FROM_STACK:
+            if "studio" not in state["endpoints"]:
+                raise ProfileError(f"{self.source}: studio.base_url is 'from_stack' but the running stack has no "
+                                   "studio; stop it (python -m stack down) so that a current one starts")
+            data["studio"] = {**self.data["studio"], "base_url": state["endpoints"]["studio"]}
+        return Profile(self.name, data, self.source)
+
+
+def _without_unset_studio(raw, source):
+    """A studio section whose base URL comes out empty is switched off, so a target without the
+    studio needs none of its variables (its @studio scenarios are skipped)."""
+    studio = raw.get("studio") if isinstance(raw, dict) else None
+    if isinstance(studio, dict) and _interpolate(studio.get("base_url"), source, "studio.base_url") is None:
+        return {key: value for key, value in raw.items() if key != "studio"}
+    return raw
 
 
 def profile_path(name):
@@ -199,8 +328,10 @@ def load_profile(name):
             raw = yaml.safe_load(handle)
     except yaml.YAMLError as error:
         raise ProfileError(f"{source}: not valid YAML: {error}") from None
-    data = _interpolate(raw, source, "")
+    data = _interpolate(_without_unset_studio(raw, source), source, "")
     _validate(data, SCHEMA, source)
     if data["target"] == "embedded" and "stack" not in data:
         raise ProfileError(f"{source}: missing key 'stack' (an embedded target needs it)")
+    if data["email"]["mailbox"] == "s3_inbox" and not data["email"].get("inbox_bucket"):
+        raise ProfileError(f"{source}: missing key 'email.inbox_bucket' (the s3_inbox mailbox needs it)")
     return Profile(os.path.basename(path)[:-5], data, source)

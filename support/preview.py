@@ -1,10 +1,15 @@
 """The preview platform as its users and operators see it: the session API through the load
 balancer, the edit service through ECS, sessions in DynamoDB and previews over HTTP."""
+import asyncio
+import json
 import re
+import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
+import aiohttp
+import allure
 from boto3.dynamodb.types import TypeDeserializer
 
 from support.waits import eventually
@@ -59,6 +64,55 @@ def page_source_path(title):
     return f"src/pages/{slug}.astro"
 
 
+def component_source_path(name):
+    return f"src/components/{name}.astro"
+
+
+# What the platform says when it refuses an instruction that names a file outside the project.
+UNSAFE_REASONS = ("path characters", "outside the project")
+# Refusals a client should simply retry: capacity exhausted, or the session store throttling.
+TRY_AGAIN_STATUSES = (429, 503)
+
+
+@dataclass
+class Answer:
+    """One HTTP answer of a burst: the status and the JSON body (or the text when it is not JSON)."""
+
+    status_code: int
+    body: object
+
+    @property
+    def accepted(self):
+        return self.status_code in (200, 201)
+
+    def asks_to_try_again(self):
+        message = self.body.get("message", "") if isinstance(self.body, dict) else ""
+        return self.status_code in TRY_AGAIN_STATUSES and "try again" in message.lower()
+
+
+@dataclass
+class Owner:
+    """One of several site owners in a scenario: what they asked, and what the platform answered."""
+
+    label: str
+    body: dict
+    page: str = None
+    answer: Answer = None
+    session: Session = None
+
+
+def owners_of_one_site(run, rows, client_id=None):
+    """An Owner per (label, instruction, page) row, all editing one site (a new one unless given)."""
+    client_id = client_id or run.name("site")
+    return [Owner(label, {"clientId": client_id, "userId": f"{run.name(label)}@example.test",
+                          "instruction": instruction}, page) for label, instruction, page in rows]
+
+
+def refused_as_unsafe(outcome):
+    reason = (outcome.get("instructionReason") or "").lower()
+    return outcome.get("instructionStatus") == "failed" and any(words in reason for words in UNSAFE_REASONS)
+
+
 def malformed_activation(problem, client_id, user_id):
     """An activation body with exactly one thing wrong, named in the words a scenario uses."""
     body = {"clientId": client_id, "userId": user_id, "instruction": 'Add a new page called "Refused"'}
@@ -78,8 +132,11 @@ def malformed_activation(problem, client_id, user_id):
 
 
 class PreviewClient:
-    def __init__(self, http, aws, profile, interval):
+    def __init__(self, http, aws, profile, workspace, interval):
         self.http = http
+        self.workspace = workspace
+        self.budgets = profile.budgets
+        self.startups = []
         self.ecs = aws("ecs")
         self.dynamodb = aws("dynamodb")
         self.s3 = aws("s3")
@@ -117,12 +174,46 @@ class PreviewClient:
 
     def activate(self, client_id, user_id, instruction, on_created):
         response = self.activate_e({"clientId": client_id, "userId": user_id, "instruction": instruction})
-        if response.status_code != 201:
+        if response.status_code not in (200, 201):  # 200: the site owner's live session continues
             raise ActivationRefused(response)
         answer = response.json()
         session = Session(answer["sessionId"], client_id, user_id, instruction, answer["previewUrl"])
-        on_created(self.deactivate, session)
+        on_created(self.end_session, session)
         return session
+
+    def adopt(self, item, on_created):
+        """A Session for an item the platform started on its own (from an email), cleaned up like ours."""
+        session = Session(item["sessionId"], item["clientId"], item["userId"], None, item["previewUrl"])
+        on_created(self.end_session, session)
+        return session
+
+    def wait_for_new_commit_in_conversation(self, client_id, thread_id, after, within):
+        """The client's session in `thread_id` once it has recorded a commit other than `after`."""
+        def probe():
+            return next((item for item in self.sessions_of(client_id) if item.get("threadId") == thread_id
+                         and item.get("lastCommit") not in (None, after)), None)
+
+        return eventually(probe, until=bool, within=within,
+                          describe=f"a new change in conversation {thread_id}", interval=self.interval)
+
+    def end_session(self, session):
+        """A scenario's cleanup: let the platform release the session, then remove every trace of it."""
+        self.deactivate(session)
+        eventually(
+            lambda: self.status(session),
+            until=lambda s: s["http"] == 404 or s.get("status") == "expired",
+            within=self.budgets["cleanup"],
+            describe=f"session {session.id} to be released",
+            interval=self.interval,
+            report=False,
+        )
+        self.dynamodb.delete_item(TableName=self.names["sessions_table"], Key={"sessionId": {"S": session.id}})
+        prefix = self.names["preview_prefix"].format(client=session.client_id, session=session.id)
+        listing = self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.names["preview_bucket"], Prefix=prefix)
+        keys = [{"Key": obj["Key"]} for page in listing for obj in page.get("Contents", [])]
+        if keys:
+            self.s3.delete_objects(Bucket=self.names["preview_bucket"], Delete={"Objects": keys})
+        self.workspace.remove(session.client_id, session.user_id)
 
     def deactivate(self, session):
         self.http.post(f"/hermes/api/sessions/{session.id}/deactivate", attach=False)
@@ -151,14 +242,19 @@ class PreviewClient:
         )
 
     def wait_until_ready(self, session, within):
-        """Ready means the load balancer reaches the session's own container, as a browser would."""
-        return eventually(
+        """Ready means the load balancer reaches the session's own container, as a browser would.
+
+        Each wait's duration is kept as a startup time for the run's report.
+        """
+        started = time.monotonic()
+        eventually(
             lambda: self.http.get(f"/session/{session.id}/health", attach=False).status_code,
             until=lambda code: code == 200,
             within=within,
             describe=f"the edit container of session {session.id} to answer through the load balancer",
             interval=self.interval,
         )
+        self.startups.append(time.monotonic() - started)
 
     # What the session left in the session table
 
@@ -232,6 +328,143 @@ class PreviewClient:
             if page_title == title:
                 return {"url": url, "status": page.status_code, "title": page_title}
         return {"url": session.preview_url, "status": index.status_code, "title": None, "titles_seen": seen}
+
+
+    # Several sessions at once, crashes and recovery
+
+    def activate_together(self, bodies):
+        """Sends every activation at the same moment and returns the Answers in order.
+
+        aiohttp, not the suite's httpx client: all requests leave from one event loop together.
+        """
+        async def send(session, body):
+            async with session.post(self.http.base_url + ACTIVATE, json=body) as response:
+                text = await response.text()
+            try:
+                return Answer(response.status, json.loads(text))
+            except ValueError:
+                return Answer(response.status, text)
+
+        async def burst():
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+                return await asyncio.gather(*(send(session, body) for body in bodies))
+
+        answers = asyncio.run(burst())
+        transcript = [{"request": body, "status": a.status_code, "answer": a.body} for body, a in zip(bodies, answers)]
+        allure.attach(json.dumps(transcript, indent=2, default=str), name=f"{len(bodies)} activations at once",
+                      attachment_type=allure.attachment_type.JSON)
+        return answers
+
+    def ask_together(self, owners, on_created):
+        """Every owner asks at the same moment; each gets their Answer, and their Session when accepted."""
+        for owner, answer in zip(owners, self.activate_together([owner.body for owner in owners])):
+            owner.answer = answer
+            if answer.accepted:
+                body = owner.body
+                owner.session = Session(answer.body["sessionId"], body["clientId"], body["userId"],
+                                        body["instruction"], answer.body["previewUrl"])
+                on_created(self.end_session, owner.session)
+        return owners
+
+    def keep_alive(self, session):
+        self.http.post(f"/hermes/api/sessions/{session.id}/keepalive", attach=False)
+
+    def wait_until_all_active(self, sessions, within):
+        """All `sessions` active at once. Their owners are looking at their previews meanwhile (a
+        keep-alive before each look), so the first to start is not idle before the last is up."""
+        def probe():
+            for session in sessions:
+                self.keep_alive(session)
+            return {s.id: self.status(s).get("status") for s in sessions}
+
+        return eventually(probe, until=lambda seen: all(status == "active" for status in seen.values()),
+                          within=within, describe=f"all {len(sessions)} sessions to be active", interval=self.interval)
+
+    def wait_until_started(self, sessions, within):
+        """Every one of `sessions` has left `initializing`: its task took it, or it ended."""
+        return eventually(
+            lambda: {s.id: self.status(s).get("status") for s in sessions},
+            until=lambda seen: "initializing" not in seen.values(),
+            within=within,
+            describe=f"{len(sessions)} session(s) to leave initializing",
+            interval=self.interval,
+        )
+
+    def wait_until_expired(self, expiring, kept_busy, within):
+        """Waits for `expiring` to expire while `kept_busy` keeps working (a keep-alive before each look)."""
+        def probe():
+            self.keep_alive(kept_busy)
+            return {s.id: self.status(s).get("status") for s in expiring}
+
+        return eventually(probe, until=lambda seen: all(status == "expired" for status in seen.values()),
+                          within=within, describe=f"{len(expiring)} idle session(s) to expire while another works",
+                          interval=self.interval)
+
+    def wait_until_instructions_settled(self, sessions, within):
+        """Waits until none of `sessions` is still applying an instruction; their statuses."""
+        return eventually(
+            lambda: {s.id: self.status(s) for s in sessions},
+            until=lambda seen: all(status.get("instructionStatus") != "running" for status in seen.values()),
+            within=within,
+            describe=f"the instructions of {len(sessions)} session(s) to settle",
+            interval=self.interval,
+        )
+
+    def edit_tasks(self):
+        """{task ARN: last status} of the edit service's tasks that are meant to run."""
+        cluster = self.names["cluster"]
+        arns = self.ecs.list_tasks(cluster=cluster, serviceName=self.names["edit_service"],
+                                   desiredStatus="RUNNING")["taskArns"]
+        tasks = self.ecs.describe_tasks(cluster=cluster, tasks=arns)["tasks"] if arns else []
+        return {task["taskArn"]: task["lastStatus"] for task in tasks}
+
+    def wait_for_replacement(self, session, crashed_arn, within):
+        """A task other than the crashed one runs for the edit service. Probes as an open preview
+        does, with a keep-alive, so that the session is not ended as idle while it waits."""
+        def probe():
+            self.keep_alive(session)
+            return self.edit_tasks()
+
+        return eventually(
+            probe,
+            until=lambda tasks: any(arn != crashed_arn and status == "RUNNING" for arn, status in tasks.items()),
+            within=within,
+            describe=f"the edit service to replace crashed task {crashed_arn.rsplit('/', 1)[-1]}",
+            interval=self.interval,
+        )
+
+    def wait_for_preview_back(self, session, crashed_arn, within):
+        """The session, still active, answers through the load balancer from a task that is not the crashed one."""
+        def probe():
+            self.keep_alive(session)
+            health = self.http.get(f"/session/{session.id}/health", attach=False).status_code
+            return {"health": health, "status": self.status(session).get("status"), "task": self.task_arn(session)}
+
+        return eventually(
+            probe,
+            until=lambda seen: seen["health"] == 200 and seen["status"] == "active" and seen["task"] != crashed_arn,
+            within=within,
+            describe=f"the preview of session {session.id} to answer from a replacement task",
+            interval=self.interval,
+        )
+
+    def wait_for_workspace_file(self, session, relative_path, within):
+        return eventually(
+            lambda: self.workspace.has_file(session.client_id, session.user_id, relative_path,
+                                            task_arn=self.task_arn(session)),
+            until=bool,
+            within=within,
+            describe=f"{relative_path} in the workspace of {session.client_id}/{session.user_id}",
+            interval=self.interval,
+        )
+
+    def deactivate_e(self, session_id):
+        """Asks to end a session by id, whatever the id holds, and returns the raw answer."""
+        return self.http.post(f"/hermes/api/sessions/{quote(session_id, safe='')}/deactivate")
+
+    def through_load_balancer(self, path):
+        """GET `path` at the load balancer, as a browser or a health checker would."""
+        return self.http.get(path)
 
 
 def _plain(item):

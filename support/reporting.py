@@ -7,6 +7,7 @@ are written by the suite.
 import json
 import os
 import sys
+from dataclasses import asdict
 
 import allure
 
@@ -35,6 +36,11 @@ def note(text):
     _notes.append(text)
     with allure.step(text):
         pass
+
+
+def attach_json(name, value):
+    allure.attach(json.dumps(value if isinstance(value, dict) else asdict(value), indent=2, default=str),
+                  name=name, attachment_type=allure.attachment_type.JSON)
 
 
 def console(text):

@@ -25,6 +25,10 @@ class Run:
         self._counter += 1
         return f"{self.prefix}{role}_{self._counter}"
 
+    def site_owner(self):
+        """(client id, user id) of a new site owner; the user id is an email address, as in production."""
+        return self.name("client"), f"{self.name('owner')}@example.test"
+
     def owns(self, name):
         return isinstance(name, str) and name.startswith(self.prefix)
 

@@ -10,6 +10,8 @@ import shutil
 import subprocess
 
 PROJECT = "project"
+# The edit service's lock between tasks of one user, next to the project: not a file an instruction wrote.
+LOCK_FILE = ".workspace.lock"
 
 
 class WorkspaceError(AssertionError):
@@ -41,6 +43,31 @@ class LocalDirectoryWorkspace:
         result = subprocess.run(["git", "-C", project, "log", "--format=%s"], capture_output=True, text=True,
                                 check=True)
         return result.stdout.splitlines()
+
+    def exists(self, client_id, user_id, task_arn=None):
+        """True once anything was created for this user on the workspace volume."""
+        return os.path.exists(os.path.dirname(self._project(client_id, user_id)))
+
+    def files_outside_projects(self, client_id, task_arn=None):
+        """Files under the client's folder that are in no user's project (relative paths)."""
+        client = os.path.realpath(os.path.join(self.root, client_id))
+        if os.path.dirname(client) != self.root:
+            raise WorkspaceError(f"the folder of client {client_id} would not be directly under {self.root}")
+        stray = []
+        for folder, subfolders, files in os.walk(client):
+            if os.path.basename(folder) != PROJECT or os.path.dirname(os.path.dirname(folder)) != client:
+                stray += [os.path.relpath(os.path.join(folder, name), client) for name in files if name != LOCK_FILE]
+            else:
+                subfolders.clear()
+        return sorted(stray)
+
+    def remove(self, client_id, user_id):
+        """Removes one user's workspace, and the client's folder once it is empty."""
+        project = self._project(client_id, user_id)
+        shutil.rmtree(os.path.dirname(project), ignore_errors=True)
+        client = os.path.dirname(os.path.dirname(project))
+        if os.path.isdir(client) and not os.listdir(client):
+            os.rmdir(client)
 
     def remove_prefixed(self, prefix):
         """Removes every client workspace whose name starts with `prefix` (the run's namespace)."""
@@ -89,6 +116,20 @@ class EcsExecWorkspace:
     def history(self, client_id, user_id, task_arn=None):
         output = self._run(task_arn, f"git -C {self._project(client_id, user_id)} log --format=%s")
         return [line.strip() for line in output.splitlines() if line.strip()]
+
+    def exists(self, client_id, user_id, task_arn=None):
+        """Only answerable while an edit task runs; the suite asks it right after the activations."""
+        folder = f"/workspace/{shlex.quote(client_id)}/{shlex.quote(user_id)}"
+        return "EXISTS" in self._run(task_arn, f"test -e {folder} && echo EXISTS || echo MISSING")
+
+    def files_outside_projects(self, client_id, task_arn=None):
+        client = f"/workspace/{shlex.quote(client_id)}"
+        output = self._run(task_arn, f"cd {client} 2>/dev/null && find . -path './*/{PROJECT}' -prune -o -type f "
+                                     f"! -name {LOCK_FILE} -print")
+        return sorted(line.strip()[2:] for line in output.splitlines() if line.strip())
+
+    def remove(self, client_id, user_id):
+        """See remove_prefixed: staging workspaces are left to the platform's retention."""
 
     def remove_prefixed(self, prefix):
         """Staging workspaces outlive their containers on EFS and cannot be reached once the edit

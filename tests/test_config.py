@@ -64,3 +64,38 @@ def test_invalid_yaml_is_reported(tmp_path):
     path.write_text("budgets: [unclosed")
     with pytest.raises(ProfileError, match="broken.yaml: not valid YAML"):
         load_profile(str(path))
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d["studio"].update(host="127.0.0.1"), "key 'studio.host'"),
+    (lambda d: d["studio"]["stop_condition"].update(failure_rate_percent=120), "key 'studio.stop_condition.failure_rate_percent'"),
+    (lambda d: d["studio"]["dataset"].update(effect_revision_id="latest"), "key 'studio.dataset.effect_revision_id'"),
+    (lambda d: d["studio"]["tokens"].pop("admin"), "missing key 'studio.tokens.admin'"),
+    (lambda d: d["studio"].update(quality_provider_key="maybe"), "key 'studio.quality_provider_key'"),
+])
+def test_a_bad_studio_value_is_named_with_its_file_and_key(tmp_path, change, message):
+    path = write_profile(tmp_path, change)
+    with pytest.raises(ProfileError) as error:
+        load_profile(path)
+    assert message in str(error.value) and "custom.yaml" in str(error.value)
+
+
+def test_staging_without_a_studio_base_url_has_no_studio(monkeypatch):
+    monkeypatch.setenv("PREVIEW_ALB_URL", "https://preview.example.test")
+    monkeypatch.delenv("STUDIO_BASE_URL", raising=False)
+    assert "studio" not in load_profile("staging").data
+
+
+def test_staging_takes_the_studio_from_the_environment(monkeypatch):
+    monkeypatch.setenv("PREVIEW_ALB_URL", "https://preview.example.test")
+    for name, value in {"STUDIO_BASE_URL": "https://studio.example.test", "STUDIO_HOST": "acme.studio.example.test",
+                        "STUDIO_ADMIN_TOKEN": "t", "STUDIO_EFFECT_REVISION_ID": "7",
+                        "STUDIO_UNROUTED_EFFECT_REVISION_ID": "8", "STUDIO_INPUT_FILE_ID": "9",
+                        "STUDIO_BASELINE_ENVIRONMENT_ID": "3", "STUDIO_RETIRED_ENVIRONMENT_ID": "4",
+                        "STUDIO_SMOKE_LOAD_TEST_ID": "1", "STUDIO_SMOKE_LOAD_TEST_DISPATCHES": "20",
+                        "STUDIO_SUSTAINED_LOAD_TEST_ID": "2", "STUDIO_SUSTAINED_LOAD_TEST_DISPATCHES": "600"}.items():
+        monkeypatch.setenv(name, value)
+    studio = load_profile("staging")["studio"]
+    assert (studio["base_url"], studio["host"], studio["dataset"]["effect_revision_id"]) == (
+        "https://studio.example.test", "acme.studio.example.test", 7)
+    assert studio["tokens"]["non_admin"] is None and studio["stop_condition"]["window_s"] == 600

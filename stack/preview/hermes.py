@@ -8,9 +8,11 @@ import asyncio
 import time
 import traceback
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
+from pathlib import Path
 
 import aiohttp
 from aiohttp import web
@@ -18,6 +20,10 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from stack import faults
+from stack.preview import site
+from stack.preview.intake import EmailIntake
+from stack.preview.table_metrics import PUBLISH_EVERY_S, TableMetrics
+from stack.preview.throttle import StoreThrottle
 from stack.preview.web import (
     ID_RULE, Background, BadJson, StageLog, json_error, json_errors, parse_args, read_json, running_edit_tasks, serve,
     session_not_found, valid_id,
@@ -30,11 +36,20 @@ MAX_INSTRUCTION = 2000
 SESSION_TTL_S = 1800
 REAP_EVERY_S = 0.1
 TASK_POLL_S = 0.05
+# The `slow_task_assignment` defect: Hermes looks for a free edit task only this often.
+SLOW_ASSIGNMENT_S = 5.0
 # Cold start (scale from zero, worker boot) takes about a second locally; 30 s means no task will come.
 TASK_WAIT_S = 30.0
 # One instruction is a few git commands, a build and a handful of uploads.
 WORK_TIMEOUT_S = 60.0
+# The defect behind `runaway_scale_up`: every live session asks for this many tasks.
+RUNAWAY_TASKS = 6
+# Every AWS call runs on a thread; a burst of sessions polls for tasks while the email intake holds
+# one thread in its long poll, and Python's default of cores + 4 threads would queue them all.
+AWS_THREADS = 32
 THROTTLED = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+# How long the `throttle_backoff_refuses_all` defect refuses activations after a throttled write.
+THROTTLE_COOLDOWN_S = 5.0
 ACTIVATION_FIELDS = ("clientId", "userId", "instruction")
 
 _serialize, _deserialize = TypeSerializer().serialize, TypeDeserializer().deserialize
@@ -99,6 +114,7 @@ class Hermes:
         self.names = settings["names"]
         self.max_tasks = settings["max_edit_tasks"]
         self.ddb = aws_client(settings, "dynamodb")
+        self.table_metrics = TableMetrics(settings, self.ddb, self.names["sessions_table"])
         self.ecs = aws_client(settings, "ecs")
         self.log = StageLog(settings, self.names["hermes_log_group"], "hermes")
         self.sessions = {}  # live sessions by id
@@ -107,6 +123,16 @@ class Hermes:
         self.scaling = asyncio.Lock()
         self.background = Background()
         self.http = None
+        # An activation's write is not retried: a throttled table answers the caller at once with
+        # "try again" instead of holding the request through backoff (the caller's retry is the retry).
+        self.activation_writes = aws_client(settings, "dynamodb", retries=0)
+        self.throttle = StoreThrottle(self.names["sessions_table"])
+        for client in (self.ddb, self.activation_writes):
+            self.throttle.install(client)
+        self.held = 0  # capacity kept by refused activations: the `refused_activation_holds_capacity` defect
+        self.last_throttled = float("-inf")
+        if self._fault("throttle_backoff_refuses_all"):
+            self.activation_writes.meta.events.register("needs-retry.dynamodb", self._note_throttling)
 
     def app(self):
         app = web.Application(middlewares=[json_errors], client_max_size=MAX_BODY)
@@ -120,13 +146,17 @@ class Hermes:
                 web.post(f"{base}/{{id}}/keepalive", self.keepalive),
                 web.post(f"{base}/{{id}}/deactivate", self.deactivate),
                 *(web.get(f"/hermes/health{suffix}", _health) for suffix in ("", "/ready", "/live")),
+                *self.throttle.routes("/control/session-store/throttle"),
             ]
         )
         return app
 
     async def _lifecycle(self, _app):
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(AWS_THREADS, thread_name_prefix="aws"))
         self.http = aiohttp.ClientSession()
         self.background.start(self._reap())
+        self.background.start(EmailIntake(self).run())
+        self.background.start(self._publish_table_metrics())
         yield
         self.background.cancel()
         await self.http.close()
@@ -149,31 +179,63 @@ class Hermes:
         elif problem := _activation_problem(body):
             if self._fault("refused_activation_leaves_session"):
                 await asyncio.to_thread(self._record_refused, body)
+            if self._fault("refused_activation_holds_capacity"):
+                self.held += 1
             return json_error(400, "ValidationError", problem[1], field=problem[0])
+        if (live := self._live_session_of(body)) and not self._fault("warm_start_as_slow_as_cold"):
+            return await self._continue(live, body["instruction"])
+        session, refusal = await self.admit(body)
+        if refusal:
+            return refusal
+        return web.json_response(
+            {"sessionId": session.id, "previewUrl": session.item["previewUrl"], "status": "initializing"}, status=201
+        )
+
+    async def admit(self, body, thread_id=None):
+        """(session, None) once a valid activation is recorded and its task is on the way, else (None, refusal).
+
+        The session API and the email intake both start sessions here; an email reply passes the
+        conversation's `thread_id` so the session continues that thread's branch.
+        """
         async with self.admission:
-            if self._live_count() >= self.max_tasks:
+            full = self._live_count() + self._counted_twice() >= self.max_tasks
+            if full and not self._fault("capacity_limit_ignored"):
+                if self._fault("capacity_refusal_leaves_session"):
+                    await asyncio.to_thread(self._record_refused, body)
+                if self._fault("refused_activation_seeds_workspace"):
+                    await asyncio.to_thread(self._seed_workspace, body)
+                if self._fault("capacity_refusal_unclear"):
+                    return None, json_error(500, "InternalError", "KeyError: 'taskArn'")
                 message = f"all {self.max_tasks} edit sessions are in use; try again later"
-                return json_error(503, "CapacityExhausted", message)
-            session = self._new_session(body)
+                return None, json_error(503, "CapacityExhausted", message)
+            session = self._new_session(body, thread_id)
             self.sessions[session.id] = session
         try:
             if not self._fault("session_not_recorded"):
                 await asyncio.to_thread(
-                    self.ddb.put_item,
+                    self.activation_writes.put_item,
                     TableName=self.names["sessions_table"],
                     Item={key: _serialize(value) for key, value in session.item.items()},
                     ConditionExpression="attribute_not_exists(sessionId)",
                 )
             await self._rescale()
         except (BotoCoreError, ClientError) as exc:
+            throttled = isinstance(exc, ClientError) and exc.response["Error"]["Code"] in THROTTLED
+            if throttled and self._fault("throttled_activation_leaves_orphans"):
+                await self._rescale()
+            else:
+                await self._forget(session)
+            if throttled and self._fault("throttled_activation_errors"):
+                return None, json_error(500, "InternalError", f"{type(exc).__name__}: {exc}")
+            if throttled:
+                return None, json_error(429, "Throttled", "the session table is throttling requests; try again")
+            return None, json_error(503, "ServiceUnavailable", f"could not start the session: {exc}")
+        if self._fault("throttle_backoff_refuses_all") and time.monotonic() - self.last_throttled < THROTTLE_COOLDOWN_S:
             await self._forget(session)
-            if isinstance(exc, ClientError) and exc.response["Error"]["Code"] in THROTTLED:
-                return json_error(429, "Throttled", "the session table is throttling requests; try again")
-            return json_error(503, "ServiceUnavailable", f"could not start the session: {exc}")
+            await self._rescale()
+            return None, json_error(429, "Throttled", "the session table was throttling moments ago; try again")
         self.background.start(self._start(session))
-        return web.json_response(
-            {"sessionId": session.id, "previewUrl": session.item["previewUrl"], "status": "initializing"}, status=201
-        )
+        return session, None
 
     async def status(self, request):
         sid = request.match_info["id"]
@@ -225,6 +287,13 @@ class Hermes:
             return session_not_found()
         item = await asyncio.to_thread(self._get_item, sid)
         if item is None:
+            if self._fault("deactivation_upserts_session"):
+                await asyncio.to_thread(
+                    self.ddb.update_item, TableName=self.names["sessions_table"], Key={"sessionId": {"S": sid}},
+                    UpdateExpression="SET #s = :s", ExpressionAttributeNames={"#s": "status"},
+                    ExpressionAttributeValues={":s": {"S": "draining"}})
+            if self._fault("unknown_session_reported_draining"):
+                return web.json_response({"status": "draining", "message": "Session deactivation initiated"})
             return session_not_found()
         return web.json_response({"status": item["status"], "message": f"Session is already {item['status']}"})
 
@@ -256,9 +325,9 @@ class Hermes:
         self.ddb.put_item(TableName=self.names["sessions_table"],
                           Item={key: _serialize(value) for key, value in item.items()})
 
-    def _new_session(self, body):
+    def _new_session(self, body, thread_id=None):
         now = time.time()
-        sid, tid = str(uuid.uuid4()), f"thread-{uuid.uuid4().hex[:8]}"
+        sid, tid = self._session_id(body, now), thread_id or f"thread-{uuid.uuid4().hex[:8]}"
         item = {
             "sessionId": sid,
             "clientId": body["clientId"],
@@ -273,8 +342,50 @@ class Hermes:
         }
         return Session(item, instruction=body["instruction"])
 
+    def _session_id(self, body, now):
+        if self._fault("session_id_from_clock"):
+            return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{body['clientId']}/{int(now)}"))
+        return str(uuid.uuid4())
+
+    def _counted_twice(self):
+        """The `capacity_limit_drops_half_burst` defect: sessions still starting count twice against capacity."""
+        if not self._fault("capacity_limit_drops_half_burst"):
+            return 0
+        return sum(session.item["status"] == "initializing" for session in self.sessions.values())
+
+    def _seed_workspace(self, body):
+        """The `refused_activation_seeds_workspace` defect: the owner's project is created, then refused."""
+        site.create_project(Path(self.settings["workspace_root"], body["clientId"], body["userId"], "project"))
+
     def _live_count(self):
-        return sum(session.item["status"] in LIVE for session in self.sessions.values())
+        return sum(session.item["status"] in LIVE for session in self.sessions.values()) + self.held
+
+    def _live_session_of(self, body):
+        """The session this client and user already have running: their next instruction continues it."""
+        any_user = self._fault("continues_another_users_session")
+        return next((s for s in self.sessions.values() if s.item["clientId"] == body["clientId"] and (
+            s.item["userId"] == body["userId"] and s.item["status"] in ("initializing", "active")
+            or any_user and s.item["status"] == "active")), None)
+
+    async def _continue(self, session, instruction):
+        """Hands the instruction to the session's own task and answers at once; the status shows it running."""
+        if session.item["status"] != "active" or session.port is None:
+            return json_error(409, "SessionStarting", f"session {session.id} is still starting; try again shortly")
+        fields = {"lastActivity": now_ms(), "instructionStatus": "running"}
+        session.item.update(fields)
+        try:
+            if not await self._write(session, fields):
+                return session_not_found()
+        except (BotoCoreError, ClientError) as exc:
+            return json_error(503, "ServiceUnavailable", f"could not continue session {session.id}; try again ({exc})")
+        self.background.start(self.instruct(session, instruction))
+        answer = {"sessionId": session.id, "previewUrl": session.item["previewUrl"], "status": "active"}
+        return web.json_response(answer)
+
+    def _note_throttling(self, response=None, **_kwargs):
+        """botocore's needs-retry hook, for the `throttle_backoff_refuses_all` defect: remembers a throttled answer."""
+        if response and response[1].get("Error", {}).get("Code") in THROTTLED:
+            self.last_throttled = time.monotonic()
 
     def _get_item(self, sid):
         answer = self.ddb.get_item(
@@ -330,10 +441,12 @@ class Hermes:
     async def _rescale(self):
         """One edit task per live session, up to the maximum."""
         async with self.scaling:
-            target = min(self._live_count(), self.max_tasks)
+            live = self._live_count()
+            target = (live + 1 if live else 0) if self._fault("scale_ignores_maximum") else min(live, self.max_tasks)
+            if target and self._fault("runaway_scale_up"):
+                target = RUNAWAY_TASKS
             cluster, service = self.names["cluster"], self.names["edit_service"]
-            described = await asyncio.to_thread(self.ecs.describe_services, cluster=cluster, services=[service])
-            current = described["services"][0]["desiredCount"]
+            current = await self._desired_count()
             if target == current:
                 return
             if target > current and self._fault("no_scale_up"):
@@ -341,6 +454,11 @@ class Hermes:
             if target < current and self._fault("idle_shutdown_disabled"):
                 return
             await asyncio.to_thread(self.ecs.update_service, cluster=cluster, service=service, desiredCount=target)
+
+    async def _desired_count(self):
+        cluster, service = self.names["cluster"], self.names["edit_service"]
+        described = await asyncio.to_thread(self.ecs.describe_services, cluster=cluster, services=[service])
+        return described["services"][0]["desiredCount"]
 
     def _taken(self):
         return {s.task_arn for s in self.sessions.values() if s.task_arn} | self.foreign
@@ -352,32 +470,46 @@ class Hermes:
             if arn in self._taken():
                 continue
             session.task_arn, session.port = arn, port
-            item = session.item
-            payload = {field: item[field] for field in ("sessionId", "clientId", "userId", "threadId")}
-            payload["instruction"] = session.instruction
             try:
-                async with self.http.post(
-                    f"http://127.0.0.1:{port}/work", json=payload, timeout=aiohttp.ClientTimeout(total=WORK_TIMEOUT_S)
-                ) as response:
-                    answer = await response.json()
+                status, answer = await self._post_work(session, session.instruction)
             except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
                 print(f"task {arn} did not take {session.tags}: {exc!r}", flush=True)
                 session.task_arn = session.port = None
                 continue
-            if response.status == 409:
+            if status == 409:
                 self.foreign.add(arn)
                 session.task_arn = session.port = None
                 continue
             session.instruction = None
-            if response.status != 200:
-                return {"status": "failed", "reason": answer.get("message", f"the worker answered {response.status}")}
             return answer
         return None
+
+    async def _post_work(self, session, instruction):
+        """(HTTP status, outcome) of handing the session and an instruction to the task on session.port."""
+        payload = {field: session.item[field] for field in ("sessionId", "clientId", "userId", "threadId")}
+        payload["instruction"] = instruction
+        async with self.http.post(
+            f"http://127.0.0.1:{session.port}/work", json=payload, timeout=aiohttp.ClientTimeout(total=WORK_TIMEOUT_S)
+        ) as response:
+            answer = await response.json()
+        if response.status not in (200, 409):
+            answer = {"status": "failed", "reason": answer.get("message", f"the worker answered {response.status}")}
+        return response.status, answer
+
+    async def instruct(self, session, instruction):
+        """A further instruction for an active session goes to the task that already holds it."""
+        try:
+            _, outcome = await self._post_work(session, instruction)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            outcome = {"status": "failed", "reason": f"the session's task did not answer: {exc!r}"}
+        await self._record_outcome(session, outcome)
 
     async def _start(self, session):
         """Waits for a free running edit task, gives it the session, then records the session active."""
         deadline = time.monotonic() + TASK_WAIT_S
         while session.item["status"] == "initializing" and session.id in self.sessions:
+            if self._fault("slow_task_assignment"):
+                await asyncio.sleep(SLOW_ASSIGNMENT_S)
             try:
                 running = await asyncio.to_thread(running_edit_tasks, self.ecs, self.names)
             except (BotoCoreError, ClientError) as exc:
@@ -415,13 +547,26 @@ class Hermes:
             await asyncio.to_thread(self.log.put, f"Session activated {session.tags}")
 
     async def _rehome(self):
-        """Moves active sessions whose task stopped (a crash) to a replacement task."""
-        orphans = [s for s in self.sessions.values() if s.item["status"] == "active"]
-        if not orphans:
+        """Moves active sessions whose task stopped (a crash) to a replacement task.
+
+        When the edit service was scaled below its active sessions (an operator forced it down), no
+        replacement will come: those sessions end, and the next activation resumes their workspace.
+        """
+        active = [s for s in self.sessions.values() if s.item["status"] == "active"]
+        if not active:
             return
         running = await asyncio.to_thread(running_edit_tasks, self.ecs, self.names)
+        orphans = [s for s in active if s.task_arn not in running]
+        if not orphans:
+            return
+        scaled_away = orphans[: max(0, len(active) - await self._desired_count())]
+        for session in scaled_away:
+            await asyncio.to_thread(self.log.put, f"Edit service scaled below its sessions; ending {session.tags}")
+            await self._end(session)
+        if self._fault("session_not_rehomed"):
+            return
         for session in orphans:
-            if session.task_arn in running:
+            if session in scaled_away:
                 continue
             session.task_arn = session.port = None
             answer = await self._bind(session, running)
@@ -448,6 +593,8 @@ class Hermes:
     async def _end(self, session, reason=None, record=True):
         """Releases the session's worker, marks it expired and lets the edit service shrink."""
         self.sessions.pop(session.id, None)
+        if self._fault("ended_sessions_hold_capacity"):
+            self.held += 1
         await self._release(session)
         if record and not self._fault("session_never_expires"):
             fields = {"status": "expired"}
@@ -460,11 +607,27 @@ class Hermes:
     async def _reap_once(self):
         idle_ms = self.settings["idle_timeout_s"] * 1000
         now = now_ms()
-        for session in list(self.sessions.values()):
+        sessions = list(self.sessions.values())
+        busiest = max((s.item["lastActivity"] for s in sessions), default=now)
+        for session in sessions:
+            if session.id not in self.sessions:
+                continue
             status = session.item["status"]
-            if status == "draining" or (status == "active" and now - session.item["lastActivity"] > idle_ms):
+            last = busiest if self._fault("idle_tracked_per_service") else session.item["lastActivity"]
+            # A session whose instruction is still running (a slow warm start) is busy, not idle.
+            running = session.item.get("instructionStatus") == "running"
+            idle = status == "active" and not running and now - last > idle_ms
+            if status == "draining" or idle:
                 await self._end(session)
+            if idle and self._fault("idle_session_ends_all"):
+                for other in list(self.sessions.values()):
+                    await self._end(other)
         await self._rehome()
+
+    async def _publish_table_metrics(self):
+        while True:
+            await asyncio.to_thread(self.table_metrics.publish)
+            await asyncio.sleep(PUBLISH_EVERY_S)
 
     async def _reap(self):
         while True:

@@ -6,6 +6,7 @@ pointed at it sees real tasks come and go.
 """
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import time
@@ -16,14 +17,17 @@ from dataclasses import dataclass, field
 import aiohttp
 from aiohttp import web
 
-from stack import procs
+from stack import faults, procs
 from stack.supervisor import free_port
-from stack.preview.web import Background, BadJson, healthy, json_errors, parse_args, read_json, serve
+from stack.preview.usage import ServiceUsage
+from stack.preview.web import Background, BadJson, healthy, json_error, json_errors, parse_args, read_json, serve
 
 ACCOUNT = "arn:aws:ecs:us-east-1:123456789012"
 TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113."
 AMZ_JSON = "application/x-amz-json-1.1"
 SCHEDULE_EVERY_S = 0.05
+# ECS publishes service utilisation once a minute; every 2 s keeps a short local run measurable.
+USAGE_EVERY_S = 2.0
 HEALTH_EVERY_S = 0.05
 # A worker imports aiohttp and boto3 and binds a port in about a second; 20 s means it is broken.
 HEALTH_DEADLINE_S = 20.0
@@ -31,6 +35,7 @@ STOP_GRACE_S = 2.0
 # Every task is a Python process on this machine; a typo'd desiredCount must not fork hundreds.
 MAX_TASKS = 20
 EDIT_FAMILY = "webordinary-edit"
+TASK_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 class ApiError(Exception):
@@ -62,7 +67,7 @@ class Task:
     def id(self):
         return self.arn.rsplit("/", 1)[-1]
 
-    def describe(self):
+    def describe(self, report_start=True):
         container = {
             "name": "edit",
             "containerArn": f"{ACCOUNT}:container/{self.id}/edit",
@@ -91,7 +96,7 @@ class Task:
             "memory": "512",
             "containers": [container],
         }
-        optional = {"startedAt": self.started_at, "stoppingAt": self.stopping_at, "stoppedAt": self.stopped_at,
+        optional = {"startedAt": self.started_at if report_start else None, "stoppingAt": self.stopping_at, "stoppedAt": self.stopped_at,
                     "stoppedReason": self.stopped_reason}
         task.update({key: value for key, value in optional.items() if value is not None})
         return task
@@ -115,6 +120,7 @@ class Orchestrator:
         self.log_dir = os.path.join(settings["runtime_dir"], "logs")
         self.http = None
         self.background = Background()
+        self.usage = ServiceUsage(settings, self.cluster_name, self.edit_service)
 
     # --- the ECS API -------------------------------------------------------------------------
 
@@ -204,7 +210,8 @@ class Orchestrator:
         for ref in _param(body, "tasks", list, required=True):
             task = self._task(ref)
             if task:
-                found.append(task.describe())
+                # The defect behind `task_start_time_missing`: DescribeTasks leaves out startedAt.
+                found.append(task.describe(report_start=not faults.active(self.settings, "task_start_time_missing")))
             else:
                 failures.append({"arn": str(ref), "reason": "MISSING"})
         return {"tasks": found, "failures": failures}
@@ -336,6 +343,7 @@ class Orchestrator:
             if await self._worker_health(task) is not None:
                 if task.desired_status == "RUNNING":
                     task.last_status, task.health, task.started_at = "RUNNING", "HEALTHY", time.time()
+                    self.usage.begin(task.arn, task.process.pid)
                 return
             if time.monotonic() > deadline:
                 self._stop(task, f"Task failed container health checks within {HEALTH_DEADLINE_S:.0f} s")
@@ -352,6 +360,7 @@ class Orchestrator:
         if task.last_status != "STOPPED":
             task.last_status = "DEACTIVATING"
         if task.process.poll() is None:
+            self._publish_usage([task])
             task.process.terminate()
             asyncio.get_running_loop().call_later(STOP_GRACE_S, _kill_if_alive, task.process)
 
@@ -360,6 +369,10 @@ class Orchestrator:
             if task.last_status != "STOPPED" and task.process.poll() is not None:
                 if task.desired_status == "RUNNING":
                     task.stopped_reason = "Essential container in task exited"
+                    given_up = faults.active(self.settings, "task_not_replaced")
+                    if given_up and task.group == f"service:{self.edit_service}":
+                        service = self.services[self.edit_service]
+                        service["desiredCount"] = max(0, service["desiredCount"] - 1)
                 task.desired_status = task.last_status = "STOPPED"
                 task.health = "UNKNOWN"
                 code = task.process.returncode
@@ -390,6 +403,21 @@ class Orchestrator:
 
         return [task for task, _ in sorted(zip(live, answers), key=rank)]
 
+    def _publish_usage(self, tasks):
+        """Reads the edit service's `tasks` now and publishes their utilisation in the background."""
+        mine = [(task.arn, task.process.pid) for task in tasks if task.group == f"service:{self.edit_service}"]
+        readings = self.usage.read(mine)
+        for task in tasks:
+            if task.desired_status != "RUNNING":
+                self.usage.forget(task.arn)
+        if readings:
+            self.background.start(asyncio.to_thread(self.usage.publish, readings))
+
+    async def _report_usage(self):
+        while True:
+            self._publish_usage([task for task in self._service_tasks() if task.last_status == "RUNNING"])
+            await asyncio.sleep(USAGE_EVERY_S)
+
     async def _schedule(self):
         while True:
             try:
@@ -404,6 +432,7 @@ class Orchestrator:
         os.makedirs(self.log_dir, exist_ok=True)
         self.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=0.5))
         self.background.start(self._schedule())
+        self.background.start(self._report_usage())
         yield
         self.background.cancel()
         await self.http.close()
@@ -413,8 +442,23 @@ class Orchestrator:
     def app(self):
         app = web.Application(middlewares=[json_errors])
         app.cleanup_ctx.append(self._lifecycle)
-        app.add_routes([web.get("/health", healthy), web.post("/", self.api)])
+        app.add_routes([web.get("/health", healthy), web.post("/", self.api),
+                        web.post("/control/tasks/{taskId}/crash", self.crash_task)])
         return app
+
+    async def crash_task(self, request):
+        """Control API (never behind the load balancer): kills a task's container process with SIGKILL,
+        as an out-of-memory kill or a segfault would; the scheduler then sees the exit like any other."""
+        task_id = request.match_info["taskId"]
+        if not TASK_ID.match(task_id):
+            return json_error(400, "ValidationError", "taskId must be a task id (32 hex digits)", field="taskId")
+        task = self._task(task_id)
+        if task is None:
+            return json_error(404, "NotFound", f"no task {task_id} in this cluster")
+        if task.desired_status != "RUNNING" or task.process.poll() is not None:
+            return json_error(409, "Conflict", f"task {task_id} is not running ({task.last_status})")
+        task.process.kill()
+        return web.json_response({"taskArn": task.arn, "signal": "SIGKILL"})
 
 
 def _param(body, name, kind, required=False, default=None):

@@ -6,6 +6,8 @@ at a time; the workspace outlives it, because it belongs to the client and user,
 import asyncio
 import fcntl
 import os
+import re
+import shutil
 import subprocess
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +16,8 @@ from aiohttp import web
 from botocore.exceptions import BotoCoreError, ClientError
 
 from stack import faults
-from stack.preview import site
+from stack.preview import degradations, site
+from stack.preview.live_reload import LiveReload
 from stack.preview.web import (
     ID_RULE, BadJson, StageLog, healthy, json_error, json_errors, parse_args, read_json, serve, valid_id,
 )
@@ -100,15 +103,29 @@ class Worker:
         self.task_id = task_arn.rsplit("/", 1)[-1]
         self.names = settings["names"]
         self.s3 = aws_client(settings, "s3")
-        self.log = StageLog(settings, self.names["edit_log_group"], self.task_id)
+        self.log = degradations.stage_log(settings, StageLog(settings, self.names["edit_log_group"], self.task_id))
         self.session = None
         self.busy = asyncio.Lock()
+        self.live_reload = LiveReload()
+        self.touched = set()  # workspaces this task has opened, for the resume defects
         # The defect behind `workspace_not_persisted`: edits land on the task's own scratch disk.
         self.workspace_root = (os.path.join(settings["runtime_dir"], "scratch", self.task_id)
                                if faults.active(settings, "workspace_not_persisted") else settings["workspace_root"])
 
     def _workspace(self, session):
-        return Workspace(self.settings, session["clientId"], session["userId"], root=self.workspace_root)
+        # The defect behind `sessions_share_workspace`: one workspace per client, whoever the user.
+        user = "shared" if faults.active(self.settings, "sessions_share_workspace") else session["userId"]
+        return Workspace(self.settings, session["clientId"], user, root=self.workspace_root)
+
+    def _open(self, workspace):
+        """The defects behind `workspace_not_resumed` and `history_not_kept`: a task's first look at a workspace."""
+        if workspace.project in self.touched:
+            return
+        self.touched.add(workspace.project)
+        if faults.active(self.settings, "workspace_not_resumed"):
+            shutil.rmtree(workspace.project, ignore_errors=True)
+        elif faults.active(self.settings, "history_not_kept"):
+            shutil.rmtree(workspace.project / ".git", ignore_errors=True)
 
     def app(self):
         app = web.Application(middlewares=[json_errors])
@@ -122,11 +139,13 @@ class Worker:
                 web.get("/session/{sessionId}", self.preview),
                 web.get("/session/{sessionId}/health", self.session_health),
                 web.get("/session/{sessionId}/{page}", self.preview),
+                web.get("/ws/hmr", self.live_reload_channel),
             ]
         )
         return app
 
     async def _started(self, _app):
+        self.degraded = degradations.on_start(self.settings)
         await asyncio.to_thread(self.log.put, f"Container started task={self.task_id}")
 
     async def health(self, _request):
@@ -150,6 +169,8 @@ class Worker:
                 outcome = await asyncio.to_thread(self._apply, self.session, body.get("instruction"))
             except (GitError, site.BuildError, BotoCoreError, ClientError, OSError) as exc:
                 outcome = {"status": "failed", "reason": f"{type(exc).__name__}: {exc}"}
+        if outcome["status"] == "done" and not faults.active(self.settings, "reload_not_sent"):
+            await self.live_reload.reload()
         return web.json_response(outcome)
 
     def _apply(self, session, instruction):
@@ -159,9 +180,13 @@ class Worker:
         # The defect behind `preview_not_rebuilt`: the site is built before the instruction is applied.
         stale = faults.active(self.settings, "preview_not_rebuilt")
         with workspace.locked():
+            if workspace.project in self.touched:
+                degradations.on_resume(self.settings)
+            self._open(workspace)
             workspace.prepare(session["threadId"])
             built = site.build(workspace.project) if stale else None
             outcome = {"status": "resumed"} if instruction is None else self._instruct(workspace, instruction, tags)
+            degradations.before_build(self.settings)
             built = built or site.build(workspace.project)
             if not faults.active(self.settings, "build_stage_not_logged"):
                 self.log.put(f"Build complete {tags}")
@@ -180,6 +205,8 @@ class Worker:
 
     def _instruct(self, workspace, instruction, tags):
         """What Claude does in production: change the site as asked and commit the change."""
+        if faults.active(self.settings, "unsafe_path_accepted"):
+            instruction = instruction.replace("../", "")
         try:
             change = site.interpret(instruction)
             if not faults.active(self.settings, "instruction_not_applied"):
@@ -190,9 +217,14 @@ class Worker:
                 return {"status": "done", "commit": sha, "message": instruction, "files": files}
             if faults.active(self.settings, "failed_instruction_committed"):
                 workspace.commit(f"Attempt: {instruction}")
+            if isinstance(exc, site.UnsafeName) and faults.active(self.settings, "path_checked_after_write"):
+                _write_unchecked(workspace.project, instruction)
             self.log.put(f"Claude command failed {tags} reason={exc}")
             return {"status": "failed", "reason": str(exc)}
-        sha, files = workspace.commit(change.message)
+        if change.update and faults.active(self.settings, "update_not_committed"):
+            sha, files = git(workspace.project, "rev-parse", "HEAD"), []
+        else:
+            sha, files = workspace.commit(change.message)
         self.log.put(f"Claude command completed {tags}")
         return {"status": "done", "commit": sha, "message": change.message, "files": files}
 
@@ -204,7 +236,16 @@ class Worker:
         sid = body.get("sessionId") if isinstance(body, dict) else None
         if self.session and self.session["sessionId"] == sid:
             self.session = None
+            await self.live_reload.close("session released")
         return web.json_response({"status": "released", "sessionId": sid})
+
+    async def live_reload_channel(self, request):
+        sid = request.query.get("sessionId")
+        if not valid_id(sid):
+            return json_error(400, "ValidationError", f"sessionId {ID_RULE}", field="sessionId")
+        if not self.session or self.session["sessionId"] != sid:
+            return json_error(404, "NotFound", "this worker does not hold that session")
+        return await self.live_reload.connect(request)
 
     def _held(self, request):
         sid = request.match_info["sessionId"]
@@ -229,6 +270,15 @@ class Worker:
             return json_error(404, "NotFound", f"page {page} has not been built")
         html = built.read_text().replace("<head>", f'<head>\n<base href="/session/{session["sessionId"]}/">', 1)
         return web.Response(text=html, content_type="text/html")
+
+
+def _write_unchecked(project, instruction):
+    """The defect behind `path_checked_after_write`: the named file is written before its path is checked."""
+    named = re.search(r"(\S+?)\.astro", instruction)
+    if named:
+        target = Path(f"{project}/src/{named.group(1)}.astro")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("written before the path was checked\n")
 
 
 def _work_problem(body):

@@ -1,0 +1,12 @@
+@preview @cost
+Feature: An editing session costs what one container costs
+  As the owner of the platform's bill
+  I want each editing session to keep one container only while it works
+  So that a test run, like a customer's edit, costs fractions of a cent
+
+  Scenario: One session's cost is measured and stays within the session cost limit
+    Given a site owner's session has finished the instruction "Create page D"
+    And the session has been shut down after going idle
+    When the cost of the scenario so far is estimated
+    Then the estimate counts container time, session store requests and log volume
+    And the estimate stays within the session cost limit

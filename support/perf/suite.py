@@ -1,0 +1,92 @@
+"""What the performance steps call: one object per scenario, built from the profile and the
+scenario's clients, that times flows and starts, runs loads, and reports every result."""
+from dataclasses import dataclass
+
+from support.perf.baseline import BaselineStore
+from support.perf.flow import stage_timings, time_email_flow
+from support.perf.reporter import Reporter
+from support.perf.resources import ServiceUtilisation
+from support.perf.sessions import SessionLoad
+from support.perf.settings import PerformanceSettings
+from support.perf.starts import StartTimer
+from support.perf.timings import Measurements
+from support.stages import StageReader
+
+# The words scenarios use for what a threshold measures.
+MEASURES = {
+    "time for sessions to start": "session_start",
+    "share of sessions that start": "session_success",
+    "edit containers' processor use": "cpu_utilization",
+    "edit containers' memory use": "memory_utilization",
+}
+
+
+@dataclass
+class FlowResult:
+    flow: object
+    timings: list
+    report: object
+
+
+class PerformanceSuite:
+    def __init__(self, profile, aws, preview, email, run):
+        interval = profile["polling"]["interval_s"]
+        self.settings = PerformanceSettings(profile)
+        self.budgets = profile.budgets
+        self.preview, self.email, self.run = preview, email, run
+        self.local_workspaces = profile["workspace"]["access"] == "local_directory"
+        self.stages = StageReader(aws, profile, interval)
+        baseline = self.settings.baseline
+        baselines = BaselineStore(aws("s3"), baseline["bucket"], baseline["create_bucket"],
+                                  baseline["regression_percent"], profile.name)
+        self.reporter = Reporter(self.settings, aws("cloudwatch"), baselines, run.id)
+        self.starts = StartTimer(preview, self.stages, self.budgets)
+        utilisation = ServiceUtilisation(aws, profile, interval)
+        self.load = SessionLoad(preview, self.stages, utilisation, self.settings, self.budgets,
+                                profile["endpoints"]["load_balancer"])
+
+    def time_email_flow(self, instruction, on_created):
+        flow = time_email_flow(self.email, self.preview, self.stages, self.budgets, self.run.site_owner(),
+                               instruction, on_created)
+        timings = stage_timings(flow, self.budgets)
+        measurements = Measurements()
+        for timing in timings:
+            measurements.trend(f"stage_{timing.stage}").record(timing.seconds * 1000)
+        measurements.trend("whole_flow").record(flow.total() * 1000)
+        details = {"session": flow.session_id, "thread": flow.thread_id, "task": flow.task_id,
+                   "stages": {timing.stage: timing.seconds for timing in timings}, "whole_flow_s": flow.total()}
+        return FlowResult(flow, timings, self.reporter.report("stage timings", measurements, details=details))
+
+    def compare_starts(self, on_created):
+        counts = self.settings.start_times
+        comparison = self.starts.compare(self.run.site_owner, counts["cold_starts"], counts["warm_starts"],
+                                         on_created)
+        measurements = Measurements()
+        measurements.metrics.update(cold_start=comparison.cold, warm_start=comparison.warm)
+        self.reporter.report("cold and warm starts", measurements, details={"warm_share": comparison.warm_share})
+        return comparison
+
+    def warm_starts(self, client_id, user_id, on_created):
+        seconds = self.starts.warm_starts(client_id, user_id, self.settings.start_times["warm_starts"], on_created)
+        measurements = Measurements()
+        for value in seconds:
+            measurements.trend("warm_start").record(value * 1000)
+        self.reporter.report("warm starts", measurements)
+        return seconds
+
+    def arrive(self, load_name, on_created):
+        """Runs the named load; returns (LoadRun, Report) with every threshold already evaluated."""
+        load = self.settings.load(load_name)
+        run = self.load.arrive(load, self.run.site_owner, on_created)
+        return run, self.reporter.report(load.name, run.measurements, load.thresholds, details=run.details())
+
+
+    def leftovers(self, run):
+        """Workspaces are checked where this machine can read them (locally); on AWS they sit on EFS."""
+        return self.load.leftovers(run, self.preview.workspace if self.local_workspaces else None)
+
+
+def measure(words):
+    if words not in MEASURES:
+        raise KeyError(f"unknown measure {words!r}; known: {', '.join(MEASURES)}")
+    return MEASURES[words]

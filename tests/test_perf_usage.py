@@ -1,0 +1,51 @@
+"""The embedded orchestrator's ECS utilisation figures, read from /proc the way ECS reports them."""
+import os
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from stack.preview.usage import ServiceUsage, cpu_seconds, resident_bytes
+
+
+def test_a_live_process_has_cpu_time_and_resident_memory():
+    assert cpu_seconds(os.getpid()) > 0
+    assert resident_bytes(os.getpid()) > 1024 * 1024
+
+
+def test_a_process_that_is_gone_has_no_readings():
+    assert cpu_seconds(2 ** 22 + 7) is None and resident_bytes(2 ** 22 + 7) is None
+
+
+@pytest.fixture
+def usage(monkeypatch):
+    with mock_aws():
+        settings = {"endpoints": {"aws": None}}
+        monkeypatch.setattr("stack.preview.usage.aws_client",
+                            lambda _settings, service: boto3.client(service, region_name="us-east-1"))
+        yield ServiceUsage(settings, "webordinary-edit-cluster", "webordinary-edit-service")
+
+
+def test_utilisation_is_a_share_of_the_tasks_reservation(usage):
+    pid = os.getpid()
+    usage.begin("task-1", pid)
+    sum(i * i for i in range(300_000))  # some CPU, so the share is above zero
+    usage.since["task-1"] = (usage.since["task-1"][0], usage.since["task-1"][1] - 1.0)
+    (cpu, memory), = usage.read([("task-1", pid), ("never-begun", pid)])
+    assert cpu > 0
+    assert memory == pytest.approx(resident_bytes(pid) / (512 * 1024 * 1024) * 100, rel=0.05)
+
+
+def test_readings_are_published_as_aws_ecs_service_metrics(usage):
+    usage.publish([(40.0, 10.0), (60.0, 20.0)])
+    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
+    metrics = cloudwatch.list_metrics(Namespace="AWS/ECS")["Metrics"]
+    assert {m["MetricName"] for m in metrics} == {"CPUUtilization", "MemoryUtilization"}
+    assert {d["Name"]: d["Value"] for d in metrics[0]["Dimensions"]} == {
+        "ClusterName": "webordinary-edit-cluster", "ServiceName": "webordinary-edit-service"}
+
+
+def test_a_stopped_task_is_forgotten(usage):
+    usage.begin("task-1", os.getpid())
+    usage.forget("task-1")
+    assert usage.read([("task-1", os.getpid())]) == []
