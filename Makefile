@@ -6,7 +6,7 @@ TAGS   ?= not @slow
 PROFILE ?= local
 BEHAVE := $(PY) -m behave -D profile=$(PROFILE)
 
-.PHONY: setup acceptance test unit faults behave-all report stack sweep clean bench locust
+.PHONY: setup acceptance test behave-all report stack sweep clean bench locust
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -29,7 +29,7 @@ report: node_modules/.installed
 
 behave-all: setup
 	@find allure-results -mindepth 1 ! -name .gitkeep -delete
-	$(BEHAVE) --tags="not @wip" --format=progress
+	$(BEHAVE) --tags="not @wip"
 
 test: setup behave-all
 	$(PY) -m pytest tests

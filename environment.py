@@ -127,32 +127,11 @@ def after_scenario(context, scenario):
         reporting.console("".join(f"      · {line}\n" for line in notes))
 
 
-def _report_costs(context):
-    """The run's cost table, its JSON file and metrics; a run over its cost limit fails here."""
-    costs = context.costs
-    costs.run.startups = list(context.preview.startups)
-    limit = context.profile["costs"]["run_limit_usd"]
-    reporting.console(costs.run.table(limit))
-    path = context.profile["costs"]["report_file"]
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    with open(path, "w") as handle:
-        handle.write(costs.run.to_json())
-    if costs.publish():
-        reporting.console(f"run metrics published to {context.profile['costs']['metrics_namespace']}")
-    if costs.run.usd > limit:
-        raise RunOverBudget(f"the run's estimated cost {costs.run.usd:.6f} USD is over costs.run_limit_usd "
-                            f"({limit:g} USD) of profile '{context.profile.name}'; see {path}")
-
-
-class RunOverBudget(RuntimeError):
-    pass
-
-
 def after_all(context):
     try:
         _sweep_run(context)
         if getattr(context, "costs", None):
-            _report_costs(context)
+            context.costs.close_run(context.preview.startups, reporting.console)
     finally:
         if getattr(context, "http", None):
             context.http.close()

@@ -20,6 +20,7 @@ FAULTS = {
     "session_never_expires": "idle sessions are shut down but their status stays active",
     "malformed_activation_accepted": "Hermes accepts activations with missing or malformed details",
     "refused_activation_leaves_session": "Hermes records the session before validating, then refuses",
+    "refused_activation_starts_task": "Hermes raises the edit service's count before validating, then refuses",
     # persistence
     "workspace_not_resumed": "a new edit task starts the site owner's project afresh instead of resuming it",
     "history_not_kept": "a new edit task keeps the workspace's files but starts a new git history",

@@ -6,6 +6,7 @@ CloudWatch Logs, the platform's session-table requests from the table's consumed
 and the suite's own DynamoDB requests counted as botocore makes them.
 """
 import json
+import os
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -121,6 +122,10 @@ class RunCost:
         return json.dumps({"summary": self.summary(), "scenarios": [asdict(s) for s in self.scenarios]}, indent=2)
 
 
+class RunOverBudget(RuntimeError):
+    """Raised at the end of a run whose estimated cost is over the profile's run limit."""
+
+
 class CostMeter:
     """Measures each scenario's window on the target and keeps the run's account."""
 
@@ -129,6 +134,7 @@ class CostMeter:
         self.logs = aws("logs")
         self.cloudwatch = aws("cloudwatch")
         self.names = profile["names"]
+        self.profile_name = profile.name
         self.prices = profile["costs"]["prices"]
         self.settings = profile["costs"]
         self.requests = RequestCounter()
@@ -205,3 +211,17 @@ class CostMeter:
                          "Unit": "Seconds"})
         self.cloudwatch.put_metric_data(Namespace=self.settings["metrics_namespace"], MetricData=data)
         return True
+
+    def close_run(self, startups, say):
+        """The run's cost table, its JSON file and metrics; a run over its cost limit fails here."""
+        self.run.startups = list(startups)
+        limit, path = self.settings["run_limit_usd"], self.settings["report_file"]
+        say(self.run.table(limit))
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        with open(path, "w") as handle:
+            handle.write(self.run.to_json())
+        if self.publish():
+            say(f"run metrics published to {self.settings['metrics_namespace']}")
+        if self.run.usd > limit:
+            raise RunOverBudget(f"the run's estimated cost {self.run.usd:.6f} USD is over costs.run_limit_usd "
+                                f"({limit:g} USD) of profile '{self.profile_name}'; see {path}")

@@ -53,6 +53,8 @@ STUDIO_STOP = (STUDIO_GATES, "A load test that keeps failing is cancelled and it
 
 SESSION_COST = ("features/preview/run_cost.feature",
                 "One session's cost is measured and stays within the session cost limit")
+REFUSED_COSTS_NOTHING = ("features/preview/run_cost.feature",
+                         "A refused request starts no container, so it costs no container time")
 
 PERF_STAGES = ("features/performance/stage_timings.feature",
                "An emailed instruction passes through every stage within its budget")
@@ -109,6 +111,7 @@ MATRIX = {
     "deactivation_upserts_session": (*END_UNKNOWN, "nothing was recorded for that session"),
     "task_start_time_missing": (*SESSION_COST, "the estimate counts container time"),
     "runaway_scale_up": (*SESSION_COST, "the estimate stays within the session cost limit"),
+    "refused_activation_starts_task": (*REFUSED_COSTS_NOTHING, "no session or container was created"),
     "email_thread_not_mapped": (*EMAILED, "a session is started for the email's conversation"),
     "acknowledgement_without_conversation_id": (*EMAILED, "the site owner receives an acknowledgement"),
     "email_subject_taken_as_instruction": (*EMAILED, 'the preview shows a page titled "Contact"'),

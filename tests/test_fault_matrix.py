@@ -13,8 +13,8 @@ FEATURES = sorted({feature for feature, _, _ in MATRIX.values()})
 @pytest.fixture(scope="module")
 def runs(request):
     """The behave runs the selected tests need, two at a time (one per core)."""
-    selected = {item.callspec.params.get(name) for item in request.session.items if hasattr(item, "callspec")
-                for name in ("feature", "fault")}
+    selected = {item.callspec.params.get(name) for item in request.session.items
+                if hasattr(item, "callspec") and item.module is request.module for name in ("feature", "fault")}
     jobs = {(feature, None): (feature, ()) for feature in FEATURES if feature in selected}
     jobs.update({(feature, fault): (feature, (fault,), ("--name", scenario))
                  for fault, (feature, scenario, _) in MATRIX.items() if fault in selected})

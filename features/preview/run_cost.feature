@@ -10,3 +10,8 @@ Feature: An editing session costs what one container costs
     When the cost of the scenario so far is estimated
     Then the estimate counts container time, session store requests and log volume
     And the estimate stays within the session cost limit
+
+  Scenario: A refused request starts no container, so it costs no container time
+    When someone asks for a session with no client
+    Then the request is refused with a reason that names the client
+    And no session or container was created

@@ -25,9 +25,9 @@ from stack.preview.intake import EmailIntake
 from stack.preview.table_metrics import PUBLISH_EVERY_S, TableMetrics
 from stack.preview.throttle import StoreThrottle
 from stack.preview.web import (
-    ID_RULE, Background, BadJson, StageLog, json_error, json_errors, parse_args, read_json, running_edit_tasks, serve,
-    session_not_found, valid_id,
+    ID_RULE, BadJson, StageLog, json_error, json_errors, parse_args, read_json, running_edit_tasks, session_not_found, valid_id,
 )
+from stack.service import Background, serve
 from stack.settings import aws_client
 
 LIVE = ("initializing", "active", "draining")
@@ -181,6 +181,8 @@ class Hermes:
                 await asyncio.to_thread(self._record_refused, body)
             if self._fault("refused_activation_holds_capacity"):
                 self.held += 1
+            if self._fault("refused_activation_starts_task"):
+                await self._start_task_before_validating()
             return json_error(400, "ValidationError", problem[1], field=problem[0])
         if (live := self._live_session_of(body)) and not self._fault("warm_start_as_slow_as_cold"):
             return await self._continue(live, body["instruction"])
@@ -283,6 +285,9 @@ class Hermes:
         if session:
             session.item["status"] = "draining"
             if await self._write(session, {"status": "draining"}):
+                if sid not in self.sessions:
+                    # The reaper ended it while "draining" was being written; its end stands.
+                    await asyncio.to_thread(self._update_item, sid, {"status": "expired"})
                 return web.json_response({"status": "draining", "message": "Session deactivation initiated"})
             return session_not_found()
         item = await asyncio.to_thread(self._get_item, sid)
@@ -316,6 +321,12 @@ class Hermes:
         )
 
     # --- sessions and the table --------------------------------------------------------------
+
+    async def _start_task_before_validating(self):
+        """The defect behind `refused_activation_starts_task`: capacity is raised before validation."""
+        desired = await self._desired_count()
+        await asyncio.to_thread(self.ecs.update_service, cluster=self.names["cluster"],
+                                service=self.names["edit_service"], desiredCount=desired + 1)
 
     def _record_refused(self, body):
         """The defect behind `refused_activation_leaves_session`: the item is written before validation."""

@@ -18,9 +18,10 @@ import aiohttp
 from aiohttp import web
 
 from stack import faults, procs
+from stack.service import Background, serve
 from stack.supervisor import free_port
 from stack.preview.usage import ServiceUsage
-from stack.preview.web import Background, BadJson, healthy, json_error, json_errors, parse_args, read_json, serve
+from stack.preview.web import BadJson, healthy, json_error, json_errors, parse_args, read_json
 
 ACCOUNT = "arn:aws:ecs:us-east-1:123456789012"
 TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113."

@@ -13,8 +13,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from stack import faults
 from stack.preview import live_reload
 from stack.preview.web import (
-    ID_RULE, healthy, json_error, json_errors, parse_args, running_edit_tasks, serve, session_not_found, valid_id,
+    ID_RULE, healthy, json_error, json_errors, parse_args, running_edit_tasks, session_not_found, valid_id,
 )
+from stack.service import serve
 from stack.settings import aws_client
 
 # Headers that describe one connection, not the message, so they are never forwarded.

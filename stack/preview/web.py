@@ -5,10 +5,8 @@ The suite relies on three properties of every service, so they live here once: e
 SIGTERM ends the process cleanly after its cleanup hooks ran.
 """
 import argparse
-import asyncio
 import json
 import re
-import signal
 import sys
 import time
 import traceback
@@ -22,7 +20,6 @@ ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,127}$")
 ID_RULE = "must be 1-128 letters, digits or _.@+- starting with a letter or digit, without '..'"
 
 # In-flight requests get this long after SIGTERM; the orchestrator SIGKILLs workers after 2 s.
-SHUTDOWN_GRACE_S = 1.0
 
 
 def valid_id(value):
@@ -92,51 +89,6 @@ def parse_args(description, *options):
         parser.add_argument(name, type=kind, required=True)
     args = parser.parse_args()
     return stack_settings.load(args.settings), args
-
-
-def serve(app, port):
-    """Runs `app` on 127.0.0.1:`port` until SIGTERM or SIGINT, then runs its cleanup hooks."""
-    asyncio.run(_serve(app, port))
-
-
-async def _serve(app, port):
-    runner = web.AppRunner(app, shutdown_timeout=SHUTDOWN_GRACE_S, access_log=None)
-    await runner.setup()
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stopping.set)
-    try:
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        print(f"listening on 127.0.0.1:{port}", flush=True)
-        await stopping.wait()
-    finally:
-        await runner.cleanup()
-
-
-class Background:
-    """Coroutines a service starts without awaiting them.
-
-    asyncio keeps only weak references to tasks, so an unreferenced one can vanish mid-flight;
-    these are held until done, and a crash is printed instead of passing unnoticed.
-    """
-
-    def __init__(self):
-        self._tasks = set()
-
-    def start(self, coroutine):
-        task = asyncio.get_running_loop().create_task(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-
-    def _done(self, task):
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            traceback.print_exception(task.exception())
-
-    def cancel(self):
-        for task in self._tasks:
-            task.cancel()
 
 
 class StageLog:

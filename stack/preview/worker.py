@@ -19,8 +19,9 @@ from stack import faults
 from stack.preview import degradations, site
 from stack.preview.live_reload import LiveReload
 from stack.preview.web import (
-    ID_RULE, BadJson, StageLog, healthy, json_error, json_errors, parse_args, read_json, serve, valid_id,
+    ID_RULE, BadJson, StageLog, healthy, json_error, json_errors, parse_args, read_json, valid_id,
 )
+from stack.service import serve
 from stack.settings import aws_client
 
 # The identity and an empty global config keep commits independent of whoever runs the stack.

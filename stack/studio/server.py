@@ -4,16 +4,14 @@ SQLite in the stack run's directory holds the seed dataset `iteration1-golden-v1
 the suite creates; the routes below are the contract's (../shared/contracts/studio.md).
 """
 import argparse
-import asyncio
 import json
 import os
-import signal
-import traceback
 
 import aiohttp
 from aiohttp import web
 
 from stack import faults
+from stack.service import Background, serve
 from stack.studio import actions, economics, registry
 from stack.studio.api import ADMIN_PREFIX, MAX_BODY, NotFound, access_problem, body_of, envelope, fail, ok, who
 from stack.studio.benchmarks import Benchmarks
@@ -25,7 +23,6 @@ from stack.studio.validation import Field, path_id, validate
 
 HEALTH_PATH = "/health"
 # In-flight requests get this long after SIGTERM.
-SHUTDOWN_GRACE_S = 1.0
 EXECUTOR_PATH = "/api/ops/studio/load-test/submit-dispatches"
 LOG_FILTERS = {
     "severity": Field("string", choices=actions.SEVERITIES),
@@ -195,48 +192,13 @@ class Studio:
         return ok({"sinks": actions.SINKS}, "Observability sinks retrieved.")
 
 
-class Background:
-    """Coroutines started without awaiting them (inline load tests), held until done; a crash is printed."""
-
-    def __init__(self):
-        self._tasks = set()
-
-    def start(self, coroutine):
-        task = asyncio.get_running_loop().create_task(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-
-    def _done(self, task):
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            traceback.print_exception(task.exception())
-
-    def cancel(self):
-        for task in list(self._tasks):
-            task.cancel()
-
-
-async def _serve(app, port):
-    runner = web.AppRunner(app, shutdown_timeout=SHUTDOWN_GRACE_S, access_log=None)
-    await runner.setup()
-    stopping = asyncio.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        asyncio.get_running_loop().add_signal_handler(sig, stopping.set)
-    try:
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        print(f"listening on 127.0.0.1:{port}", flush=True)
-        await stopping.wait()
-    finally:
-        await runner.cleanup()
-
-
 def main():
     parser = argparse.ArgumentParser(description="the studio admin API")
     parser.add_argument("--settings", required=True, help="the stack run's settings JSON")
     # The settings file is plain JSON; stack.settings would also import boto3, which the studio never needs.
     with open(parser.parse_args().settings) as handle:
         settings = json.load(handle)
-    asyncio.run(_serve(Studio(settings).app(), settings["ports"]["studio"]))
+    serve(Studio(settings).app(), settings["ports"]["studio"])
 
 
 if __name__ == "__main__":
