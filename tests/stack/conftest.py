@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import httpx
 import pytest
 
 from stack import cloud
@@ -44,3 +45,19 @@ def stack_factory(scratch, aws):
     yield start
     for stack in reversed(stacks):
         stack.stop()
+
+
+@pytest.fixture(scope="module")
+def platform(request, scratch, aws):
+    """The preview platform (orchestrator, Hermes, router) for one test module, with a 1 s idle
+    timeout; a module that needs more than one edit task sets MAX_EDIT_TASKS."""
+    stack = Stack(scratch, aws, ["ecs", "hermes", "lb"], idle_timeout_s=1.0,
+                  max_edit_tasks=getattr(request.module, "MAX_EDIT_TASKS", 1))
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture
+def lb(platform):
+    with httpx.Client(base_url=platform.url("lb"), timeout=30) as client:
+        yield client

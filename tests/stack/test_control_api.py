@@ -10,25 +10,12 @@ import httpx
 import pytest
 
 from stack.settings import NAMES
-from tests.stack.processes import Stack, wait_until
+from tests.stack.processes import wait_until
 from tests.stack.test_end_to_end import (
     ACTIVATE, COLD_START_S, activate_until_active, edit_service, identity, sessions_of, wait_for_zero,
 )
 
 THROTTLE = "/control/session-store/throttle"
-
-
-@pytest.fixture(scope="module")
-def platform(scratch, aws):
-    stack = Stack(scratch, aws, ["ecs", "hermes", "lb"], idle_timeout_s=1.0, max_edit_tasks=1)
-    yield stack
-    stack.stop()
-
-
-@pytest.fixture
-def lb(platform):
-    with httpx.Client(base_url=platform.url("lb"), timeout=30) as client:
-        yield client
 
 
 @pytest.fixture

@@ -16,20 +16,6 @@ COLD_START_S = 15.0
 IDLE_SHUTDOWN_S = 10.0
 
 
-@pytest.fixture(scope="module")
-def platform(scratch, aws):
-    """One platform for the module; each test leaves it with no live session and no task."""
-    stack = Stack(scratch, aws, ["ecs", "hermes", "lb"], idle_timeout_s=1.0, max_edit_tasks=1)
-    yield stack
-    stack.stop()
-
-
-@pytest.fixture
-def lb(platform):
-    with httpx.Client(base_url=platform.url("lb"), timeout=30) as client:
-        yield client
-
-
 def identity():
     return {"clientId": f"TEST_{uuid.uuid4().hex[:8]}", "userId": f"TEST_{uuid.uuid4().hex[:8]}@example.com"}
 

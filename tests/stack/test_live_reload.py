@@ -13,19 +13,13 @@ import httpx
 import pytest
 
 from stack.settings import NAMES
-from tests.stack.processes import Stack, wait_until
+from tests.stack.processes import wait_until
 from tests.stack.test_end_to_end import (
     ACTIVATE, COLD_START_S, identity, kept_alive_status, sessions_of, wait_for_zero,
 )
 
 RELOAD_WITHIN_S = 15.0
-
-
-@pytest.fixture(scope="module")
-def platform(scratch, aws):
-    stack = Stack(scratch, aws, ["ecs", "hermes", "lb"], idle_timeout_s=1.0, max_edit_tasks=2)
-    yield stack
-    stack.stop()
+MAX_EDIT_TASKS = 2
 
 
 @pytest.fixture
