@@ -10,9 +10,12 @@ BEHAVE := $(PY) -m behave -D profile=$(PROFILE)
 
 setup: $(VENV)/.installed node_modules/.installed
 
+# The project root goes on the venv's path, so `behave`, `.venv/bin/behave` and `python -m behave`
+# all find support/ (behave.ini names support.allure_formatter).
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -c 'import site, sys; open(site.getsitepackages()[0] + "/acceptance-suite.pth", "w").write(sys.argv[1] + "\n")' "$(CURDIR)"
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

@@ -1,27 +1,20 @@
-"""The composition root: profile, embedded stack, clients, cleanup and the report's run files.
+"""The composition root: profile, embedded stack, the selected areas' hooks, and the run's files.
 
-Sections: configuration (profile and active tags), fixtures (stack and clients), hooks.
+Nothing here knows any one area: each is a package in support/ (support/area.py says what it
+provides) and support/areas.py lists them. Sections: configuration, fixtures, hooks.
 """
 import os
 
 from behave.tag_matcher import ActiveTagMatcher, ValueObject
 
 from support import reporting, waits
+from support.areas import BY_NAME, area_of, areas_needed
 from support.aws import AwsClients
-from support.chaos import chaos_for
 from support.config import load_profile
-from support.costs import CostMeter
-from support.email_intake import EmailClient
+from support.costs import RunAccount
 from support.embedded import EmbeddedStack
-from support.http import Http
-from support.live_reload import LiveReload
-from support.mailbox import mailbox_for
-from support.preflight import check_target
-from support.preview import PreviewClient
+from support.preflight import TargetUnreachable
 from support.run import Run
-from support.studio import StudioClient
-from support.sweep import sweep
-from support.workspace import workspace_for
 
 # -- Configuration -------------------------------------------------------------------------------
 
@@ -37,54 +30,74 @@ class _Capabilities(ValueObject):
         return tag_value in self.value
 
 
-def _capabilities(chaos):
-    """What this target can do; a scenario needing more is skipped with the reason."""
-    return {"capability": _Capabilities({"workspace_files"} | chaos.capabilities)}
-
-
-def _destructive_refused(context, tags):
-    """A protected profile runs @destructive scenarios only with -D allow_destructive=yes."""
-    return ("destructive" in tags and context.profile["protected"]
-            and context.config.userdata.get("allow_destructive") != "yes")
+def _skip_reason(context, scenario):
+    """Why this scenario cannot run on this target, or None."""
+    tags = scenario.effective_tags
+    area = area_of(tags)
+    if area and area.name not in context.profile.areas:
+        return (f"profile '{context.profile.name}' has no {area.name} target "
+                f"(no '{area.name}' section in {context.profile.source}, or its {area.presence} is empty)")
+    if context.active_tags.should_exclude_with(tags):
+        return context.active_tags.exclude_reason
+    if "destructive" in tags and context.profile["protected"] \
+            and context.config.userdata.get("allow_destructive") != "yes":
+        return (f"@destructive on protected profile '{context.profile.name}'; "
+                "run with -D allow_destructive=yes to allow it")
+    return None
 
 
 # -- Fixtures ------------------------------------------------------------------------------------
 
 
-def _start_target(context, profile):
+def _start_target(context, profile, areas):
+    """Starts (or attaches to) the embedded stack with the areas' services; fills 'from_stack'."""
     context.stack = None
-    if not profile.embedded:
+    stack_areas = sorted({name for area in areas for name in area.stack_areas})
+    if not profile.embedded or not stack_areas:
         return profile, None
     context.stack = EmbeddedStack(profile["stack"])
-    state = context.stack.start_or_attach()
+    state = context.stack.start_or_attach(stack_areas)
     how = "attached to" if context.stack.attached else "started"
-    reporting.console(f"embedded stack {how} in {state['start_seconds']:.2f} s; "
-                      f"faults: {', '.join(state['faults']) or 'none'}")
+    reporting.console(f"embedded stack {how} in {state['start_seconds']:.2f} s with areas "
+                      f"{', '.join(state['areas']) or 'none'}; faults: {', '.join(state['faults']) or 'none'}")
     return profile.with_stack(state), state
 
 
-def _clients(context, profile):
-    context.aws = AwsClients(profile)
-    check_target(profile, context.aws)
-    context.http = Http(profile["endpoints"]["load_balancer"])
-    interval = profile["polling"]["interval_s"]
-    context.workspace = workspace_for(profile)
-    context.preview = PreviewClient(context.http, context.aws, profile, context.workspace, interval)
-    context.email = EmailClient(context.aws, profile, context.preview, interval)
-    context.mailbox = mailbox_for(profile, context.aws)
-    context.costs = CostMeter(context.aws, profile)
-    context.chaos = chaos_for(profile, context.aws)
-    context.live_reload = LiveReload(profile["endpoints"]["load_balancer"], interval)
-    # The studio is optional: a profile without it skips the @studio scenarios.
-    context.studio = (StudioClient(profile, approval=context.config.userdata.get("cost_approval"))
-                      if profile.data.get("studio") else None)
+def _open_areas(context, areas):
+    """Builds each selected area's clients once, checks its target, and puts them on the context."""
+    context.areas = {}
+    for area in areas:
+        clients = area.clients(context.profile, context.run, context.config.userdata)
+        context.areas[area.name] = clients
+        try:
+            area.preflight(clients)
+        except TargetUnreachable as problem:
+            raise TargetUnreachable(f"profile '{context.profile.name}' ({context.profile.source}), "
+                                    f"{area.name}: {problem}") from None
+        for key, client in clients.items():
+            if hasattr(context, key):
+                raise RuntimeError(f"two areas both name a client '{key}'; rename one")
+            setattr(context, key, client)
 
 
-def _sweep_run(context):
-    """Whatever a scenario's own cleanups missed goes now, by the run's prefix; the count is the proof."""
-    if getattr(context, "preview", None):
-        removed = sweep(context.profile, context.aws, context.workspace, context.run.prefix)
-        reporting.console(f"swept run {context.run.id}: " + ", ".join(f"{n} {what}" for what, n in removed.items()))
+def _account(profile):
+    costs = profile.data.get("costs")
+    if not costs:
+        return None
+    cloudwatch = AwsClients(profile["aws"])("cloudwatch") if costs["publish_metrics"] and profile.data.get("aws") \
+        else None
+    return RunAccount(costs, profile.name, cloudwatch)
+
+
+def _each_area(context, hook, *args):
+    """Calls `hook` of every open area; one area's failure does not stop the others'."""
+    errors = []
+    for name, clients in getattr(context, "areas", {}).items():
+        try:
+            getattr(BY_NAME[name], hook)(clients, *args)
+        except Exception as error:  # noqa: BLE001 - every area must get its turn; errors are raised after
+            errors.append(f"{name}.{hook}: {type(error).__name__}: {error}")
+    return errors
 
 
 # -- Hooks ---------------------------------------------------------------------------------------
@@ -93,12 +106,17 @@ def _sweep_run(context):
 def before_all(context):
     profile = load_profile(_profile_name(context))
     context.run = Run()
-    context.profile, state = _start_target(context, profile)
+    needed = areas_needed(context._runner.features, context.config)
+    areas = [area for area in needed if area.name in profile.areas]
+    context.profile, state = _start_target(context, profile, areas)
     context.budgets = context.profile.budgets
-    _clients(context, context.profile)
-    context.active_tags = ActiveTagMatcher(_capabilities(context.chaos))
+    _open_areas(context, areas)
+    capabilities = set().union(*(BY_NAME[name].capabilities(clients) for name, clients in context.areas.items()))
+    context.active_tags = ActiveTagMatcher({"capability": _Capabilities(capabilities)})
+    context.account = _account(context.profile)
     reporting.write_run_files(reporting.results_dir(), context.profile, state, context.run.id)
-    reporting.console(f"run {context.run.id} on profile '{context.profile.name}' ({context.profile['description']})")
+    reporting.console(f"run {context.run.id} on profile '{context.profile.name}' ({context.profile['description']}); "
+                      f"areas: {', '.join(context.areas) or 'none'}")
 
 
 def before_feature(context, feature):
@@ -107,21 +125,30 @@ def before_feature(context, feature):
 
 
 def before_scenario(context, scenario):
-    if context.active_tags.should_exclude_with(scenario.effective_tags):
-        scenario.skip(reason=context.active_tags.exclude_reason)
-    elif _destructive_refused(context, scenario.effective_tags):
-        scenario.skip(reason=f"@destructive on protected profile '{context.profile.name}'; "
-                             "run with -D allow_destructive=yes to allow it")
+    reason = _skip_reason(context, scenario)
+    if reason:
+        scenario.skip(reason=reason)
+        return
     waits.observed.clear()
-    context.costs.start_scenario()
+    area = area_of(scenario.effective_tags)
+    if area:
+        area.before_scenario(context.areas[area.name], scenario)
 
 
 def after_scenario(context, scenario):
-    if scenario.status.name != "skipped":
-        cost = context.costs.end_scenario(scenario.name, scenario.status.name)
-        reporting.attach_json("estimated cost", cost)
-        reporting.note(f"cost {cost.usd:.6f} USD: {cost.usage.container_seconds:.1f} container-seconds, "
-                       f"{cost.usage.dynamodb_requests} session-store requests, {cost.usage.log_bytes} log bytes")
+    area = area_of(scenario.effective_tags)
+    if scenario.status.name != "skipped" and area and area.name in context.areas:
+        clients = context.areas[area.name]
+        if scenario.status.name in ("failed", "error"):
+            snapshot = area.diagnose(clients, scenario)
+            if snapshot:
+                reporting.attach_json(f"{area.name} state at failure", snapshot)
+                reporting.console(f"      {area.name} state at failure: {reporting.brief(snapshot)}")
+        cost = area.after_scenario(clients, scenario)
+        if cost and context.account:
+            context.account.add(cost)
+            reporting.attach_json("estimated cost", cost)
+            reporting.note(cost.describe())
     notes = reporting.take_notes()
     if notes:
         reporting.console("".join(f"      · {line}\n" for line in notes))
@@ -129,14 +156,17 @@ def after_scenario(context, scenario):
 
 def after_all(context):
     try:
-        _sweep_run(context)
-        if getattr(context, "costs", None):
-            context.costs.close_run(context.preview.startups, reporting.console)
+        for name, clients in getattr(context, "areas", {}).items():
+            removed = BY_NAME[name].sweep(clients, context.run.prefix)
+            if removed:
+                reporting.console(f"swept run {context.run.id} ({name}): "
+                                  + ", ".join(f"{n} {what}" for what, n in removed.items()))
+        errors = _each_area(context, "after_run", reporting.console)
+        if getattr(context, "account", None):
+            context.account.close(reporting.console)
+        if errors:
+            raise RuntimeError("; ".join(errors))
     finally:
-        if getattr(context, "http", None):
-            context.http.close()
-        for client in ("chaos", "live_reload"):
-            if getattr(context, client, None):
-                getattr(context, client).close()
+        _each_area(context, "close")
         if getattr(context, "stack", None):
             context.stack.stop()

@@ -21,9 +21,9 @@ from support.aws import AwsClients
 from support.config import load_profile
 from support.embedded import ROOT, read_state
 from support.http import Http
-from support.preview import ActivationRefused, PreviewClient
+from support.preview.sessions import ActivationRefused, PreviewClient
 from support.run import Run, run_cleanups
-from support.workspace import workspace_for
+from support.preview.workspace import workspace_for
 
 # A site owner starts a session at most this often; at 3 s, two owners keep two of the local
 # stack's three edit tasks busy.
@@ -51,9 +51,9 @@ class SiteOwner(User):
 
     def on_start(self):
         profile = target_profile()
-        self.http = Http(profile["endpoints"]["load_balancer"])
+        self.http = Http(profile.area("preview")["endpoints"]["load_balancer"])
         self.preview = PreviewClient(self.http, AwsClients(profile), profile, workspace_for(profile),
-                                     profile["polling"]["interval_s"])
+                                     profile.interval)
         self.budgets = profile.budgets
         self.run = Run()
 

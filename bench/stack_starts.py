@@ -7,11 +7,11 @@ from support.aws import AwsClients
 from support.config import load_profile
 from support.embedded import EmbeddedStack
 from support.http import Http
-from support.perf.starts import StartTimer
-from support.preview import PreviewClient
+from support.preview.performance.starts import StartTimer
+from support.preview.sessions import PreviewClient
 from support.run import Run, run_cleanups
-from support.stages import StageReader
-from support.workspace import workspace_for
+from support.preview.stages import StageReader
+from support.preview.workspace import workspace_for
 
 
 class BenchStack:
@@ -26,15 +26,15 @@ class BenchStack:
         self.wall_start_s = time.monotonic() - started
         self.own_start_s = state["start_seconds"]
         self.profile = profile.with_stack(state)
-        self.http = Http(self.profile["endpoints"]["load_balancer"])
+        self.http = Http(self.profile.area("preview")["endpoints"]["load_balancer"])
         aws = AwsClients(self.profile)
-        interval = self.profile["polling"]["interval_s"]
+        interval = self.profile.interval
         self.preview = PreviewClient(self.http, aws, self.profile, workspace_for(self.profile), interval)
         self.starts = StartTimer(self.preview, StageReader(aws, self.profile, interval), self.profile.budgets)
 
     @property
     def url(self):
-        return self.profile["endpoints"]["load_balancer"]
+        return self.profile.area("preview")["endpoints"]["load_balancer"]
 
     def cold_and_warm(self, cold, warm):
         cleanups = []

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 
+from stack import areas as stack_areas
 from stack import supervisor
 from stack.faults import UnknownFault
 
@@ -29,20 +30,22 @@ def read_state(path):
 def describe(state):
     endpoints = ", ".join(f"{name}={url}" for name, url in state["endpoints"].items())
     faults = ", ".join(state["faults"]) or "none"
-    return f"stack up in {state['start_seconds']:.2f} s (pid {state['pid']}): {endpoints}; faults: {faults}"
+    return (f"stack up in {state['start_seconds']:.2f} s (pid {state['pid']}) with areas {', '.join(state['areas'])}: "
+            f"{endpoints}; faults: {faults}")
 
 
 def serve(args):
     try:
         fault_names = supervisor.parse_faults(os.environ.get("STACK_FAULTS", ""))
-    except UnknownFault as error:
+        areas = stack_areas.parse(args.areas)
+    except (UnknownFault, stack_areas.UnknownArea) as error:
         print(f"stack: {error}", file=sys.stderr)
         return 2
     if read_state(args.state):
         print(f"stack: a stack is already running (state file {args.state}); stop it with `python -m stack down`",
               file=sys.stderr)
         return 2
-    stack = supervisor.Stack(args.state, fault_names, args.idle_timeout, args.max_edit_tasks)
+    stack = supervisor.Stack(args.state, areas, fault_names, args.idle_timeout, args.max_edit_tasks)
     supervisor.install_signal_handlers(stack)
     try:
         state = stack.start()
@@ -64,7 +67,7 @@ def up(args):
     if read_state(args.state):
         print(f"stack: already running (state file {args.state})")
         return 0
-    command = [sys.executable, "-m", "stack", "serve", "--state", args.state,
+    command = [sys.executable, "-m", "stack", "serve", "--state", args.state, "--areas", args.areas,
                "--idle-timeout", str(args.idle_timeout), "--max-edit-tasks", str(args.max_edit_tasks)]
     log_path = os.path.join(os.path.dirname(os.path.abspath(args.state)), "stack.log")
     os.makedirs(os.path.dirname(log_path), exist_ok=True)
@@ -125,6 +128,7 @@ def main(argv=None):
     parser.add_argument("--state", default=os.environ.get("STACK_STATE", DEFAULT_STATE))
     parser.add_argument("--idle-timeout", type=float, default=2.0, help="seconds before an idle session expires")
     parser.add_argument("--max-edit-tasks", type=int, default=3)
+    parser.add_argument("--areas", default="", help="comma-separated areas to start (default: all of them)")
     args = parser.parse_args(argv)
     return {"up": up, "down": down, "status": status, "serve": serve, "sweep": sweep}[args.command](args)
 

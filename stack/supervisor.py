@@ -19,17 +19,11 @@ from stack import cloud, faults, procs
 from stack.settings import NAMES, write
 
 RUNTIME_PREFIX = "acceptance-stack-"
-SERVICES = {
-    "ecs": ("stack.preview.orchestrator", "/health"),
-    "hermes": ("stack.preview.hermes", "/hermes/health"),
-    "lb": ("stack.preview.router", "/health"),
-    "studio": ("stack.studio.server", "/health"),
-}
 READY_WITHIN_S = 15.0
 # Ports are chosen free, but another program can take one before its service binds it.
 START_ATTEMPTS = 3
-# The chaos control APIs, each on the process that owns what it breaks; never behind the load balancer.
-CONTROL = {"ecs_control": ("ecs", "/control"), "hermes_control": ("hermes", "/control")}
+# The version of the state file's layout (stack/state.md).
+STATE_SCHEMA = 2
 
 
 class StackError(RuntimeError):
@@ -105,8 +99,11 @@ def _wait_port(port, process, name):
 
 
 class Stack:
-    def __init__(self, state_path, fault_names=(), idle_timeout_s=2.0, max_edit_tasks=3):
+    def __init__(self, state_path, areas, fault_names=(), idle_timeout_s=2.0, max_edit_tasks=3):
         self.state_path = os.path.abspath(state_path)
+        self.areas = list(areas)
+        self.services = {name: service for area in self.areas for name, service in area.services.items()}
+        self.needs_aws = any(area.needs_aws for area in self.areas)
         self.fault_names = sorted(fault_names)
         self.idle_timeout_s = idle_timeout_s
         self.max_edit_tasks = max_edit_tasks
@@ -130,10 +127,13 @@ class Stack:
 
         state = {
             **settings,
+            "schema": STATE_SCHEMA,
             "pid": os.getpid(),
             "settings_path": settings_path,
             "start_seconds": round(time.monotonic() - started, 3),
             "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            **({"aws": {"endpoint": settings["endpoints"]["aws"]}} if self.needs_aws else {}),
+            **{area.name: area.publish(settings) for area in self.areas},
         }
         os.makedirs(os.path.dirname(self.state_path), exist_ok=True)
         partial = self.state_path + ".partial"
@@ -151,13 +151,16 @@ class Stack:
                        settings["git_remote_root"]):
             os.makedirs(folder, exist_ok=True)
 
-        self._spawn("aws", cloud.server_command(settings["ports"]["aws"]))
-        for name, (module, _) in SERVICES.items():
-            self._spawn(name, ["-m", module, "--settings", settings_path])
-        _wait_port(settings["ports"]["aws"], self.processes["aws"], "moto")
-        cloud.provision(settings)
-        for name, (_, health) in SERVICES.items():
-            _wait_ready(settings["endpoints"][name] + health, self.processes[name], name)
+        if self.needs_aws:
+            self._spawn("aws", cloud.server_command(settings["ports"]["aws"]))
+        for name, service in self.services.items():
+            self._spawn(name, ["-m", service.module, "--settings", settings_path])
+        if self.needs_aws:
+            _wait_port(settings["ports"]["aws"], self.processes["aws"], "moto")
+            for area in self.areas:
+                area.provision(settings)
+        for name, service in self.services.items():
+            _wait_ready(settings["endpoints"][name] + service.health, self.processes[name], name)
         return settings, settings_path
 
     def _lost_a_port(self):
@@ -165,10 +168,10 @@ class Stack:
         return "address already in use" in self.log_tail(lines=50).lower()
 
     def _settings(self):
-        ports = free_ports(("aws", *SERVICES))
+        ports = free_ports((*(["aws"] if self.needs_aws else []), *self.services))
         endpoints = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-        endpoints.update({name: endpoints[service] + path for name, (service, path) in CONTROL.items()})
         return {
+            "areas": [area.name for area in self.areas],
             "runtime_dir": self.runtime_dir,
             "workspace_root": os.path.join(self.runtime_dir, "workspace"),
             "git_remote_root": os.path.join(self.runtime_dir, "remotes"),

@@ -2,7 +2,7 @@
 from behave import given, then, when
 from hamcrest import assert_that, greater_than, has_properties, less_than_or_equal_to
 
-from support.costs import estimate_usd
+from support.preview.costs import estimate_usd
 
 
 @given("the session has been shut down after going idle")
@@ -14,7 +14,7 @@ def step_session_shut_down(context):
 @when("the cost of the scenario so far is estimated")
 def step_estimate(context):
     context.usage = context.costs.usage_so_far()
-    context.estimate = estimate_usd(context.usage, context.profile["costs"]["prices"])
+    context.estimate = estimate_usd(context.usage, context.profile.area("preview")["costs"]["prices"])
 
 
 @then("the estimate counts container time, session store requests and log volume")
@@ -25,5 +25,5 @@ def step_estimate_counts(context):
 
 @then("the estimate stays within the session cost limit")
 def step_within_session_limit(context):
-    limit = context.profile["costs"]["session_limit_usd"]
+    limit = context.profile.area("preview")["costs"]["session_limit_usd"]
     assert_that(context.estimate, less_than_or_equal_to(limit), f"estimated USD for {context.usage}")

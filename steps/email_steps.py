@@ -2,7 +2,7 @@
 from behave import given, then, when
 from hamcrest import assert_that, contains_string, empty, equal_to, has_length, is_not
 
-from support.preview import page_source_path
+from support.preview.sessions import page_source_path
 
 UNREADABLE = "an email envelope without any email in it"
 

@@ -2,14 +2,14 @@
 from behave import given, then, when
 from hamcrest import assert_that, empty, is_not, less_than, less_than_or_equal_to
 
-from support.perf.sessions import unclear_refusals
-from support.perf.suite import PerformanceSuite, measure
+from support.preview.performance.sessions import unclear_refusals
+from support.preview.performance.suite import PerformanceSuite, measure
 
 
 def _perf(context):
     """The scenario's PerformanceSuite (built on first use, from the profile and the run's clients)."""
     if not getattr(context, "perf", None):
-        context.perf = PerformanceSuite(context.profile, context.aws, context.preview, context.email, context.run)
+        context.perf = PerformanceSuite(context.profile, context.preview_aws, context.preview, context.email, context.run)
     return context.perf
 
 

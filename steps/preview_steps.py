@@ -3,12 +3,13 @@ import uuid
 
 from behave import given, then, when
 from hamcrest import (
-    assert_that, contains_string, empty, equal_to, greater_than, has_entries, has_item, has_key, has_length,
+    assert_that, contains_string, empty, equal_to, greater_than, has_entries, has_item, has_length,
     instance_of, is_in, is_not,
 )
 
-from support.live_reload import Connection, Refusal
-from support.preview import (
+from support.http import Answer
+from support.preview.live_reload import Connection
+from support.preview.sessions import (
     component_source_path, malformed_activation, owners_of_one_site, page_source_path, refused_as_unsafe,
 )
 
@@ -16,6 +17,10 @@ DETAIL_FIELDS = {"client": "clientId", "user": "userId", "instruction": "instruc
 STAGE_MARKERS = {"email": "email_received", "container start": "container_started",
                  "instruction": "instruction_done", "build": "build_done", "upload": "upload_done",
                  "push": "push_done"}
+
+
+def _max_instruction(context):
+    return int(context.profile.limits["max_instruction_chars"].limit)
 
 
 def _owner(context):
@@ -112,14 +117,14 @@ def step_session_expired(context, budget):
 @when("someone asks for a session with {problem}")
 def step_malformed_activation(context, problem):
     client_id, user_id = _owner(context)
-    context.response = context.preview.activate_e(malformed_activation(problem, client_id, user_id))
+    context.response = context.preview.activate_e(malformed_activation(problem, client_id, user_id, _max_instruction(context)))
 
 
 @then("the request is refused with a reason that names the {detail}")
 def step_refused(context, detail):
-    response = context.response
-    assert_that(response.status_code // 100, equal_to(4), f"answer {response.status_code}: {response.text[:300]}")
-    assert_that(response.text, contains_string(DETAIL_FIELDS[detail]))
+    answer = context.response
+    assert_that(answer.status // 100, equal_to(4), f"answer {answer}")
+    assert_that(answer.reason, contains_string(DETAIL_FIELDS[detail]), f"answer {answer}")
 
 
 @then("no session or container was created")
@@ -215,7 +220,7 @@ def step_every_owner_recorded(context):
         item = context.preview.recorded_session(owner.session.id) if owner.session else None
         recorded[owner.label] = {key: (item or {}).get(key) for key in ("clientId", "userId")}
     expected = {owner.label: {key: owner.body[key] for key in ("clientId", "userId")} for owner in context.owners}
-    answers = {owner.label: (owner.answer.status_code, owner.answer.body) for owner in context.owners}
+    answers = {owner.label: (owner.answer.status, owner.answer.body) for owner in context.owners}
     assert_that(recorded, equal_to(expected), f"the owner in each recorded session; answers: {answers}")
 
 
@@ -294,7 +299,7 @@ def step_others_unchanged(context):
 @then("that site owner is asked to try again later")
 def step_extra_try_again(context):
     answer = context.extra.answer
-    assert_that(answer.asks_to_try_again(), equal_to(True), f"answer {answer.status_code}: {answer.body}")
+    assert_that(answer.asks_to_try_again(), equal_to(True), f"answer {answer}")
 
 
 @then("no session was recorded for that site owner")
@@ -307,23 +312,23 @@ def step_malformed_refused(context):
     answers = {}
     for row in context.table:
         client_id, user_id = _owner(context)
-        response = context.preview.activate_e(malformed_activation(row["problem"], client_id, user_id))
-        answers[row["problem"]] = response.status_code
+        response = context.preview.activate_e(malformed_activation(row["problem"], client_id, user_id, _max_instruction(context)))
+        answers[row["problem"]] = response.status
     assert_that(answers, equal_to({row["problem"]: 400 for row in context.table}), "problem → answer")
 
 
 @then("the {service} service reports healthy through the load balancer")
 def step_service_healthy(context, service):
     answers = {path: context.preview.through_load_balancer(path) for path in HEALTH_CHECKS[service]}
-    healthy = {path: a.status_code == 200 and a.json().get("status") == "healthy" for path, a in answers.items()}
+    healthy = {path: a.status == 200 and a.get("status") == "healthy" for path, a in answers.items()}
     assert_that(healthy, equal_to({path: True for path in answers}),
-                f"health checks: { {path: (a.status_code, a.text[:200]) for path, a in answers.items()} }")
+                f"health checks: { {path: str(a) for path, a in answers.items()} }")
 
 
 @then("the session's preview is served under its own address")
 def step_preview_under_own_address(context):
     response = context.preview.through_load_balancer(f"/session/{context.session.id}")
-    assert_that(response.status_code, equal_to(200), response.text[:300])
+    assert_that(response.status, equal_to(200), str(response))
     assert_that(response.text, contains_string(f"/session/{context.session.id}/"))
 
 
@@ -340,8 +345,8 @@ def step_call_edit_service(context):
 @then("the platform answers that {what}")
 def step_platform_answers(context, what):
     response = context.response
-    assert_that(response.status_code, is_in(ANSWERS[what]), f"answer {response.status_code}: {response.text[:300]}")
-    assert_that(response.json(), has_key("message"), "a JSON reason")
+    assert_that(response.status, is_in(ANSWERS[what]), f"answer {response}")
+    assert_that(response.get("message"), instance_of(str), f"a reason in the answer {response}")
 
 
 @when("the site owner opens the preview with live reload")
@@ -377,9 +382,9 @@ def step_open_unknown_live_reload(context, which):
 
 @then("the live reload request is refused with a reason")
 def step_live_reload_refused(context):
-    assert_that(context.live, instance_of(Refusal), "the load balancer should not open live reload")
+    assert_that(context.live, instance_of(Answer), "the load balancer should not open live reload")
     assert_that(context.live.status // 100, equal_to(4), f"refusal: {context.live}")
-    assert_that(context.live.reason, has_key("message"), "a JSON reason")
+    assert_that(context.live.get("message"), instance_of(str), f"a reason in the refusal {context.live}")
 
 
 @when("the container process of the session crashes")
@@ -400,7 +405,7 @@ def step_preview_back(context, budget):
 
 @given("the session store is throttling writes")
 def step_store_throttling(context):
-    context.chaos.throttle_session_store(context.profile["chaos"]["throttled_writes"], on_started=context.add_cleanup)
+    context.chaos.throttle_session_store(context.profile.area("preview")["chaos"]["throttled_writes"], on_started=context.add_cleanup)
 
 
 @when("{count:d} site owners of one site ask for sessions at the same moment")
@@ -412,14 +417,14 @@ def step_rush(context, count):
 
 @then("at least one of them gets a session")
 def step_at_least_one(context):
-    answers = [owner.answer.status_code for owner in context.owners]
+    answers = [owner.answer.status for owner in context.owners]
     assert_that([code for code in answers if code in (200, 201)], is_not(empty()), f"answers: {answers}")
 
 
 @then("every other is asked to try again")
 def step_others_try_again(context):
     refusals = [owner.answer for owner in context.owners if not owner.answer.accepted]
-    unclear = [(a.status_code, a.body) for a in refusals if not a.asks_to_try_again()]
+    unclear = [str(a) for a in refusals if not a.asks_to_try_again()]
     assert_that(unclear, equal_to([]), f"refusals that do not ask to try again, of {len(refusals)}")
 
 

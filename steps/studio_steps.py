@@ -5,7 +5,7 @@ from hamcrest import (
     has_length, instance_of, is_not, less_than_or_equal_to, none, not_none,
 )
 
-from support.studio import (
+from support.studio.client import (
     CALLERS, FALLBACK_REASON, FALLBACK_SCORE, REFUSALS, WARNINGS, CostNotApproved, Operator, dispatch_records,
     expected_variant_id, highest_margin, instruction_of, recommended, routing_differences,
 )
@@ -320,7 +320,7 @@ def step_still_unrouted(context):
 @then("the request is refused because {reason}")
 def step_refused(context, reason):
     status, message = REFUSALS[reason]
-    assert_that((context.answer.status, context.answer.message), equal_to((status, message)), str(context.answer))
+    assert_that((context.answer.status, context.answer.get("message")), equal_to((status, message)), str(context.answer))
 
 
 @then("the benchmark is refused before anything is created or started, naming its estimate and the cost limit")

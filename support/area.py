@@ -20,6 +20,12 @@ class Area:
     schema = {}
     #: keys of the section that may be absent or empty
     optional = frozenset()
+    #: a key of the section that, when it comes out empty, means the target has no such system
+    #: (the section is dropped and the area's scenarios are skipped with that reason)
+    presence = None
+
+    def check_profile(self, profile):
+        """Checks that span several keys of the section; raises support.config.ProfileError."""
 
     def clients(self, profile, run, userdata):
         """Everything the area's steps use, built once per run; each becomes an attribute of the

@@ -8,19 +8,22 @@ _RETRIES = Config(retries={"max_attempts": 5, "mode": "adaptive"}, connect_timeo
 
 
 class AwsClients:
-    def __init__(self, profile):
-        credentials = profile["credentials"] or {}
+    def __init__(self, settings, endpoints=None):
+        """`settings` is the profile's `aws` section; `endpoints` overrides one service's endpoint
+        (the embedded stack's own ECS API, say)."""
         self._session = boto3.session.Session(
-            aws_access_key_id=credentials.get("access_key_id"),
-            aws_secret_access_key=credentials.get("secret_access_key"),
-            region_name=profile["region"],
+            aws_access_key_id=settings.get("access_key_id"),
+            aws_secret_access_key=settings.get("secret_access_key"),
+            region_name=settings["region"],
         )
-        self._endpoints = profile["endpoints"]
+        self.region = settings["region"]
+        self._endpoint = settings.get("endpoint")
+        self._endpoints = endpoints or {}
         self._clients = {}
 
     def __call__(self, service):
         if service not in self._clients:
-            endpoint = self._endpoints.get("ecs") if service == "ecs" else self._endpoints.get("aws")
+            endpoint = self._endpoints.get(service) or self._endpoint
             self._clients[service] = self._session.client(service, endpoint_url=endpoint or None, config=_RETRIES)
         return self._clients[service]
 

@@ -1,8 +1,11 @@
 """Profiles: where the systems are, what they are called, and every budget a scenario checks.
 
-A profile is YAML in config/profiles/. `${VAR}` and `${VAR:-default}` take values from the
-environment so that secrets never sit in the file. Validation happens once, at start, and a bad
-profile stops the run with one message naming the file and the key.
+A profile is YAML in config/profiles/: a few run-wide keys and one section per area (`preview:`,
+`studio:`, ...), each validated by its area's own schema. `extends: <profile>` takes another profile
+and overrides only what differs. `${VAR}` and `${VAR:-default}` take values from the environment so
+that secrets never sit in the file. `from_stack` takes a value from the embedded stack's state file
+(stack/state.md) at the same key path, so the stack and the suite never copy each other's facts.
+Validation happens at start: a bad profile stops the run with one message naming the file and key.
 """
 import os
 import re
@@ -10,11 +13,39 @@ from dataclasses import dataclass
 
 import yaml
 
-from support.perf.settings import check_loads
+from support.rules import BOOL, FROM_STACK, NOT_NEGATIVE, OPTIONAL_TEXT, OPTIONAL_URL, POSITIVE, POSITIVE_WHOLE, \
+    TEXT, one_of
 
 PROFILES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "config", "profiles")
-FROM_STACK = "from_stack"
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+SCHEMA = {
+    "description": (TEXT[0], "a sentence saying what this profile targets"),
+    "target": one_of("embedded", "remote"),
+    "protected": BOOL,
+    "aws": {
+        "endpoint": OPTIONAL_URL,
+        "region": (TEXT[0], "an AWS region name"),
+        "access_key_id": (OPTIONAL_TEXT[0], "a key id, or empty for the default AWS chain"),
+        "secret_access_key": (OPTIONAL_TEXT[0], "a secret, or empty for the default AWS chain"),
+    },
+    "stack": {
+        "state_file": (TEXT[0], "a path"),
+        "idle_timeout_s": POSITIVE,
+        "max_edit_tasks": POSITIVE_WHOLE,
+    },
+    "polling": {
+        "interval_s": (lambda v: POSITIVE[0](v) and v <= 5, "a number of seconds above 0, at most 5"),
+    },
+    "cost_limit_usd": (NOT_NEGATIVE[0], "a number of US dollars"),
+    "costs": {
+        "run_limit_usd": POSITIVE,
+        "publish_metrics": BOOL,
+        "metrics_namespace": (TEXT[0], "a CloudWatch namespace"),
+        "report_file": (TEXT[0], "a path for the run's cost report (JSON)"),
+    },
+}
+OPTIONAL = {"aws", "aws.endpoint", "aws.access_key_id", "aws.secret_access_key", "stack", "costs"}
 
 
 class ProfileError(Exception):
@@ -35,6 +66,8 @@ class Budget:
 
 
 class Budgets:
+    """Named limits, looked up by the words a step uses ("cold start" finds `cold_start`)."""
+
     def __init__(self, limits, source, unit="s"):
         self._limits = limits
         self._source = source
@@ -52,172 +85,91 @@ class Budgets:
         return sorted(self._limits)
 
 
-def _is_number(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+def _areas():
+    from support.areas import AREAS  # the areas import this module: resolved at call time
+    return AREAS
 
 
-def _positive_number(value):
-    return _is_number(value) and value > 0
+def _schema():
+    return {**SCHEMA, **{area.name: area.schema for area in _areas()}}
 
 
-def _text(value):
-    return isinstance(value, str) and value.strip() != ""
+def _optional():
+    return OPTIONAL | {area.name for area in _areas()} | {
+        f"{area.name}.{key}" for area in _areas() for key in area.optional}
 
 
-def _url_or_stack(value):
-    return value == FROM_STACK or (isinstance(value, str) and re.match(r"^https?://[^\s/]+", value) is not None)
+# -- Reading: extends, environment variables ---------------------------------------------------
 
 
-def _optional_url(value):
-    return value is None or _url_or_stack(value)
+def profile_path(name):
+    if os.sep in name or name.endswith(".yaml"):
+        return name
+    return os.path.join(PROFILES_DIR, f"{name}.yaml")
 
 
-def _bool(value):
-    return isinstance(value, bool)
+def _read(name, seen=()):
+    """(data, origins): the profile merged over what it extends; origins maps a key to its file."""
+    path = profile_path(name)
+    source = os.path.relpath(path)
+    if not os.path.exists(path):
+        known = ", ".join(sorted(f[:-5] for f in os.listdir(PROFILES_DIR) if f.endswith(".yaml")))
+        raise ProfileError(f"{source}: no such profile (profiles: {known})")
+    if source in seen:
+        raise ProfileError(f"{source}: 'extends' goes round in a circle: {' → '.join((*seen, source))}")
+    try:
+        with open(path) as handle:
+            raw = yaml.safe_load(handle) or {}
+    except yaml.YAMLError as error:
+        raise ProfileError(f"{source}: not valid YAML: {error}") from None
+    if not isinstance(raw, dict):
+        raise ProfileError(f"{source}: the file must be a mapping")
+    parent_name = raw.pop("extends", None)
+    own = _origins(raw, source)
+    if parent_name is None:
+        return raw, own
+    if not isinstance(parent_name, str):
+        raise ProfileError(f"{source}: key 'extends' must name another profile")
+    parent_path = profile_path(parent_name)
+    if not os.path.isabs(parent_path) and os.sep in parent_name:
+        parent_path = os.path.join(os.path.dirname(path), parent_name)
+    data, origins = _read(parent_path, (*seen, source))
+    return _merge(data, raw), {**origins, **own}
 
 
-def _positive_whole(value):
-    """An id or a count; environment variables give text, so digits in a string count too."""
-    if isinstance(value, str):
-        return value.isdigit() and int(value) > 0
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+def _origins(data, source, prefix=""):
+    found = {}
+    for key, value in data.items():
+        found[prefix + str(key)] = source
+        if isinstance(value, dict):
+            found.update(_origins(value, source, f"{prefix}{key}."))
+    return found
 
 
-def _percent(value):
-    return _is_number(value) and 0 < value <= 100
+def _where(origins, source):
+    """Finds the file a dotted key came from: its own entry, else its nearest parent's."""
+    def where(key):
+        while key:
+            if key in origins:
+                return origins[key]
+            key = key.rpartition(".")[0]
+        return source
+    return where
 
 
-def _tenant_host(value):
-    """The studio finds the tenant by Host and refuses its central domains 127.0.0.1 and localhost."""
-    return (_text(value) and re.match(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$", value) is not None
-            and value.rsplit(":", 1)[0].lower() not in ("127.0.0.1", "localhost"))
+def _merge(base, override):
+    merged = dict(base)
+    for key, value in override.items():
+        merged[key] = _merge(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) \
+            else value
+    return merged
 
 
-STUDIO_DATASET_IDS = ("effect_revision_id", "unrouted_effect_revision_id", "input_file_id", "baseline_environment_id",
-                      "retired_environment_id", "flaky_environment_id", "smoke_load_test_id",
-                      "smoke_load_test_dispatches", "sustained_load_test_id", "sustained_load_test_dispatches")
-
-
-SCHEMA = {
-    "description": (_text, "a sentence saying what this profile targets"),
-    "target": (lambda v: v in ("embedded", "remote"), "'embedded' or 'remote'"),
-    "protected": (_bool, "true or false"),
-    "region": (_text, "an AWS region name"),
-    "credentials": {
-        "access_key_id": (lambda v: v is None or _text(v), "a key id, or empty for the default AWS chain"),
-        "secret_access_key": (lambda v: v is None or _text(v), "a secret, or empty for the default AWS chain"),
-    },
-    "stack": {
-        "state_file": (_text, "a path"),
-        "idle_timeout_s": (_positive_number, "a number of seconds above 0"),
-        "max_edit_tasks": (lambda v: isinstance(v, int) and v > 0, "a whole number above 0"),
-    },
-    "endpoints": {
-        "aws": (_optional_url, "an http(s) URL, 'from_stack', or empty for AWS itself"),
-        "ecs": (_optional_url, "an http(s) URL, 'from_stack', or empty for AWS itself"),
-        "load_balancer": (_url_or_stack, "an http(s) URL or 'from_stack'"),
-        # The embedded stack's chaos control APIs (support/chaos.py); a remote target has none.
-        "ecs_control": (_url_or_stack, "an http(s) URL or 'from_stack'"),
-        "hermes_control": (_url_or_stack, "an http(s) URL or 'from_stack'"),
-    },
-    "names": {
-        **{key: (_text, "a resource name")
-           for key in ("cluster", "hermes_service", "edit_service", "sessions_table", "thread_table",
-                       "email_queue", "email_dlq", "preview_bucket", "hermes_log_group", "edit_log_group")},
-        "preview_prefix": (lambda v: _text(v) and "{session}" in v, "a key prefix naming {session} (and {client})"),
-    },
-    "workspace": {
-        "access": (lambda v: v in ("local_directory", "ecs_exec"), "'local_directory' or 'ecs_exec'"),
-        "root": (_text, "a directory, or 'from_stack'"),
-        "container": (_text, "the edit container's name"),
-    },
-    "email": {
-        "recipient": (lambda v: _text(v) and "{client}" in v, "an address template naming {client}"),
-        "mailbox": (lambda v: v in ("moto_outbox", "s3_inbox"), "'moto_outbox' or 's3_inbox'"),
-        "inbox_bucket": (_text, "the bucket where the test domain's inbound mail lands"),
-        "inbox_prefix": (_text, "a key prefix"),
-    },
-    "log_markers": {
-        key: (_text, "the text the system logs at this stage")
-        for key in ("email_received", "container_started", "instruction_done", "build_done", "upload_done",
-                    "push_done")
-    },
-    "budgets": (lambda v: isinstance(v, dict) and v and all(_positive_number(x) for x in v.values()),
-                "a mapping of budget names to numbers above 0"),
-    "limits": (lambda v: isinstance(v, dict) and all(_positive_number(x) for x in v.values()),
-               "a mapping of limit names to numbers above 0"),
-    "chaos": {
-        "driver": (lambda v: v in ("stack_control", "ecs"), "'stack_control' (the embedded stack) or 'ecs'"),
-        "throttled_writes": (lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 < v <= 1000,
-                             "a whole number from 1 to 1000"),
-    },
-    "polling": {
-        "interval_s": (lambda v: _positive_number(v) and v <= 5, "a number of seconds above 0, at most 5"),
-    },
-    "cost_limit_usd": (lambda v: _is_number(v) and v >= 0, "a number of US dollars"),
-    "costs": {
-        "prices": {
-            key: (lambda v: _is_number(v) and v >= 0, "a price or size, 0 or more")
-            for key in ("fargate_vcpu_hour_usd", "fargate_gb_hour_usd", "task_vcpu", "task_memory_gb",
-                        "dynamodb_million_reads_usd", "dynamodb_million_writes_usd", "logs_ingested_gb_usd")
-        },
-        "session_limit_usd": (_positive_number, "US dollars above 0"),
-        "run_limit_usd": (_positive_number, "US dollars above 0"),
-        "publish_metrics": (_bool, "true or false"),
-        "metrics_namespace": (_text, "a CloudWatch namespace"),
-        "report_file": (_text, "a path for the run's cost report (JSON)"),
-    },
-    "performance": {
-        "publish_metrics": (_bool, "true or false (send results to CloudWatch)"),
-        "metrics_namespace": (_text, "a CloudWatch namespace"),
-        "report_dir": (_text, "a directory for the JSON results"),
-        "baseline": {
-            "bucket": (_text, "the S3 bucket that keeps each run's summary"),
-            "create_bucket": (_bool, "true or false"),
-            "regression_percent": (_positive_number, "a percentage above 0"),
-        },
-        "generator": {
-            "min_rate_share": (lambda v: _is_number(v) and 0 < v <= 1, "a share above 0 and at most 1, e.g. 0.98"),
-            "max_dispatch_lag_ms": (_positive_number, "milliseconds above 0"),
-            "max_in_flight": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0,
-                              "a whole number above 0"),
-            "request_timeout_s": (_positive_number, "seconds above 0"),
-        },
-        "start_times": {
-            **{key: (lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0, "a whole number above 0")
-               for key in ("cold_starts", "warm_starts")},
-            "warm_share_of_cold": (lambda v: _is_number(v) and 0 < v < 1, "a share between 0 and 1, e.g. 0.5"),
-        },
-        "loads": (check_loads, "a mapping of load names to loads"),
-    },
-    "studio": {
-        "base_url": (_url_or_stack, "an http(s) URL or 'from_stack'"),
-        "host": (_tenant_host, "a tenant's host name (the studio refuses 127.0.0.1 and localhost)"),
-        "tokens": {role: (_text, "a bearer token") for role in ("admin", "non_admin", "tenantless")},
-        "executor_secret": (_text, "the studio executor secret"),
-        "cost_approval": (_text, "an approval reference for runs over cost_limit_usd"),
-        "quality_provider_key": (lambda v: v in ("missing", "configured"), "'missing' or 'configured'"),
-        "reliability_limit_percent": (_percent, "a percentage above 0, at most 100"),
-        "stop_condition": {
-            "failure_rate_percent": (_percent, "a percentage above 0, at most 100"),
-            "window_s": (_positive_number, "a number of seconds above 0"),
-        },
-        "dataset": {
-            "name": (_text, "the seed dataset's name"),
-            "stage": (lambda v: v in ("staging", "production"), "'staging' or 'production'"),
-            **{key: (_positive_whole, "a whole number above 0") for key in STUDIO_DATASET_IDS},
-        },
-    },
-}
-OPTIONAL = {"limits", "chaos", "chaos.throttled_writes", "endpoints.ecs_control", "endpoints.hermes_control",
-            "stack", "performance", "email.inbox_bucket", "email.inbox_prefix", "credentials.access_key_id", "credentials.secret_access_key", "endpoints.aws", "endpoints.ecs",
-            "workspace.root", "workspace.container", "studio", "studio.tokens.non_admin", "studio.tokens.tenantless",
-            "studio.executor_secret", "studio.cost_approval", "studio.dataset.flaky_environment_id"}
-
-
-def _interpolate(value, source, key):
+def _interpolate(value, where, key):
     if isinstance(value, dict):
-        return {k: _interpolate(v, source, f"{key}.{k}" if key else k) for k, v in value.items()}
+        return {k: _interpolate(v, where, f"{key}.{k}" if key else k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_interpolate(v, where, key) for v in value]
     if not isinstance(value, str):
         return value
 
@@ -227,7 +179,7 @@ def _interpolate(value, source, key):
             return os.environ[name]
         if default is not None:
             return default
-        raise ProfileError(f"{source}: key '{key}' needs the environment variable {name}, which is not set")
+        raise ProfileError(f"{where(key)}: key '{key}' needs the environment variable {name}, which is not set")
 
     result = _VARIABLE.sub(substitute, value)
     if result == "":
@@ -242,96 +194,145 @@ def _interpolate(value, source, key):
     return result
 
 
-def _validate(data, schema, source, prefix=""):
+# -- Validation ----------------------------------------------------------------------------------
+
+
+def _validate(data, schema, where, optional, allow_stack, prefix=""):
     if not isinstance(data, dict):
-        raise ProfileError(f"{source}: '{prefix.rstrip('.') or 'the file'}' must be a mapping")
+        raise ProfileError(f"{where(prefix.rstrip('.'))}: '{prefix.rstrip('.') or 'the file'}' must be a mapping")
     for key in data:
         if key not in schema:
-            raise ProfileError(f"{source}: unknown key '{prefix}{key}' (known: {', '.join(sorted(schema))})")
+            raise ProfileError(f"{where(prefix + str(key))}: unknown key '{prefix}{key}' "
+                               f"(known: {', '.join(sorted(schema))})")
     for key, rule in schema.items():
         path = prefix + key
-        if key not in data or data[key] is None:
-            if path in OPTIONAL:
+        value = data.get(key)
+        if value is None:
+            if path in optional:
                 continue
-            raise ProfileError(f"{source}: missing key '{path}'")
+            raise ProfileError(f"{where(path)}: missing key '{path}'")
+        if value == FROM_STACK:
+            if allow_stack:
+                continue
+            raise ProfileError(f"{where(path)}: key '{path}' is 'from_stack', but this profile's target has no "
+                               "embedded stack")
         if isinstance(rule, dict):
-            _validate(data[key], rule, source, path + ".")
-        else:
-            check, expected = rule
-            try:
-                ok = check(data[key])
-            except ValueError as error:  # a check that knows better than `expected` says what is wrong
-                raise ProfileError(f"{source}: key '{path}': {error}") from None
-            if not ok:
-                raise ProfileError(f"{source}: key '{path}' is {data[key]!r}; expected {expected}")
+            _validate(value, rule, where, optional, allow_stack, path + ".")
+            continue
+        check, expected = rule
+        try:
+            ok = check(value)
+        except ValueError as error:  # a check that knows better than `expected` says what is wrong
+            raise ProfileError(f"{where(path)}: key '{path}': {error}") from None
+        if not ok:
+            raise ProfileError(f"{where(path)}: key '{path}' is {value!r}; expected {expected}")
+
+
+def _mentions_stack(value):
+    if isinstance(value, dict):
+        return any(_mentions_stack(inner) for inner in value.values())
+    return value == FROM_STACK
+
+
+def _fill_from_stack(data, state, path=""):
+    """Every 'from_stack' value in `data`, taken from `state` at the same key path."""
+    if data == FROM_STACK:
+        if state is None:
+            raise ProfileError(f"key '{path}' is 'from_stack' but the running stack's state file has no "
+                               f"'{path}'; stop it (python -m stack down) so that a current one starts")
+        return state
+    if not isinstance(data, dict):
+        return data
+    state = state if isinstance(state, dict) else {}
+    return {key: _fill_from_stack(value, state.get(key), f"{path}.{key}" if path else key)
+            for key, value in data.items()}
+
+
+# -- The profile ---------------------------------------------------------------------------------
 
 
 class Profile:
-    def __init__(self, name, data, source):
+    def __init__(self, name, data, source, origins):
         self.name = name
         self.data = data
         self.source = source
-        self.budgets = Budgets(data["budgets"], source)
-        self.limits = Budgets(data.get("limits") or {}, source, unit="")
+        self.origins = origins
+        sections = [self.area(area) for area in self.areas]
+        self.budgets = Budgets(self._gather("budgets", sections), source)
+        self.limits = Budgets(self._gather("limits", sections), source, unit="")
+
+    def _gather(self, key, sections):
+        gathered = {}
+        for section in sections:
+            found = section.get(key)
+            for name, value in (found.items() if isinstance(found, dict) else ()):
+                if name in gathered:
+                    raise ProfileError(f"{self.where(key)}: {key[:-1]} '{name}' is named by two areas; "
+                                       "give each a distinct name")
+                gathered[name] = value
+        return gathered
 
     def __getitem__(self, key):
         return self.data[key]
+
+    def where(self, key):
+        """The file a key's value came from (a profile that extends another names the right one)."""
+        return _where(self.origins, self.source)(key)
 
     @property
     def embedded(self):
         return self.data["target"] == "embedded"
 
+    @property
+    def areas(self):
+        """The areas this profile describes a target for, in the registry's order."""
+        return [area.name for area in _areas() if self.data.get(area.name)]
+
+    def area(self, name):
+        return self.data[name]
+
+    @property
+    def interval(self):
+        return self.data["polling"]["interval_s"]
+
     def with_stack(self, state):
-        """Fills every 'from_stack' value from the embedded stack's state file."""
-        endpoints = dict(self.data["endpoints"])
-        mapping = {"aws": "aws", "ecs": "ecs", "load_balancer": "lb", "ecs_control": "ecs_control",
-                   "hermes_control": "hermes_control"}
-        for key, stack_key in mapping.items():
-            if endpoints.get(key) == FROM_STACK:
-                # A stack started before a control API existed lacks it; its scenarios are then skipped.
-                endpoints[key] = state["endpoints"].get(stack_key)
-        workspace = dict(self.data["workspace"])
-        if workspace.get("root") == FROM_STACK:
-            workspace["root"] = state["workspace_root"]
-        data = {**self.data, "endpoints": endpoints, "workspace": workspace}
-        if self.data.get("studio", {}).get("base_url") == FROM_STACK:
-            if "studio" not in state["endpoints"]:
-                raise ProfileError(f"{self.source}: studio.base_url is 'from_stack' but the running stack has no "
-                                   "studio; stop it (python -m stack down) so that a current one starts")
-            data["studio"] = {**self.data["studio"], "base_url": state["endpoints"]["studio"]}
-        return Profile(self.name, data, self.source)
+        """This profile with every 'from_stack' value filled from the embedded stack's state.
+
+        A section the running stack does not publish (an area it was not started with) is left out:
+        this run cannot reach it."""
+        kept = {key: value for key, value in self.data.items() if key in state or not _mentions_stack(value)}
+        try:
+            data = _fill_from_stack(kept, state)
+        except ProfileError as error:
+            raise ProfileError(f"{self.source}: {error}") from None
+        _validate(data, _schema(), self.where, _optional(), allow_stack=False)
+        return Profile(self.name, data, self.source, self.origins)
 
 
-def _without_unset_studio(raw, source):
-    """A studio section whose base URL comes out empty is switched off, so a target without the
-    studio needs none of its variables (its @studio scenarios are skipped)."""
-    studio = raw.get("studio") if isinstance(raw, dict) else None
-    if isinstance(studio, dict) and _interpolate(studio.get("base_url"), source, "studio.base_url") is None:
-        return {key: value for key, value in raw.items() if key != "studio"}
-    return raw
-
-
-def profile_path(name):
-    if os.sep in name or name.endswith(".yaml"):
-        return name
-    return os.path.join(PROFILES_DIR, f"{name}.yaml")
+def _without_absent_areas(data, where):
+    """An area section whose `presence` key comes out empty is switched off, so a target without
+    that system needs none of its variables (its scenarios are skipped with the reason)."""
+    kept = dict(data)
+    for area in _areas():
+        section = data.get(area.name)
+        if isinstance(section, dict) and area.presence:
+            if _interpolate(section.get(area.presence), where, f"{area.name}.{area.presence}") is None:
+                kept.pop(area.name)
+    return kept
 
 
 def load_profile(name):
-    path = profile_path(name)
-    source = os.path.relpath(path)
-    if not os.path.exists(path):
-        known = ", ".join(sorted(f[:-5] for f in os.listdir(PROFILES_DIR) if f.endswith(".yaml")))
-        raise ProfileError(f"{source}: no such profile (profiles: {known})")
-    try:
-        with open(path) as handle:
-            raw = yaml.safe_load(handle)
-    except yaml.YAMLError as error:
-        raise ProfileError(f"{source}: not valid YAML: {error}") from None
-    data = _interpolate(_without_unset_studio(raw, source), source, "")
-    _validate(data, SCHEMA, source)
-    if data["target"] == "embedded" and "stack" not in data:
+    raw, origins = _read(name)
+    source = os.path.relpath(profile_path(name))
+
+    where = _where(origins, source)
+    data = _interpolate(_without_absent_areas(raw, where), where, "")
+    embedded = data.get("target") == "embedded"
+    _validate(data, _schema(), where, _optional(), allow_stack=embedded)
+    if embedded and not data.get("stack"):
         raise ProfileError(f"{source}: missing key 'stack' (an embedded target needs it)")
-    if data["email"]["mailbox"] == "s3_inbox" and not data["email"].get("inbox_bucket"):
-        raise ProfileError(f"{source}: missing key 'email.inbox_bucket' (the s3_inbox mailbox needs it)")
-    return Profile(os.path.basename(path)[:-5], data, source)
+    profile = Profile(os.path.basename(profile_path(name))[:-5], data, source, origins)
+    for area in _areas():
+        if area.name in profile.areas:
+            area.check_profile(profile)
+    return profile

@@ -1,96 +1,31 @@
-"""What a test run costs: container time, session-store requests and log volume, priced with the
-profile's prices, per scenario and for the whole run.
+"""What a test run costs: each area prices its own scenarios, and this keeps the run's account.
 
-Everything is read from the target itself: task start and stop times from ECS, log events from
-CloudWatch Logs, the platform's session-table requests from the table's consumed-capacity metrics,
-and the suite's own DynamoDB requests counted as botocore makes them.
+The account is one table and one JSON file for the whole run, CloudWatch metrics when the profile
+asks for them, and a verdict: a run whose estimate is over `costs.run_limit_usd` fails.
 """
 import json
 import os
-import time
 from dataclasses import asdict, dataclass, field
-
-SECONDS_PER_HOUR = 3600.0
-
-
-WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
-
-
-@dataclass
-class Usage:
-    container_seconds: float = 0.0
-    dynamodb_reads: int = 0
-    dynamodb_writes: int = 0
-    log_bytes: int = 0
-
-    def __add__(self, other):
-        return Usage(self.container_seconds + other.container_seconds, self.dynamodb_reads + other.dynamodb_reads,
-                     self.dynamodb_writes + other.dynamodb_writes, self.log_bytes + other.log_bytes)
-
-    @property
-    def dynamodb_requests(self):
-        return self.dynamodb_reads + self.dynamodb_writes
-
-
-def estimate_usd(usage, prices):
-    per_task_hour = prices["task_vcpu"] * prices["fargate_vcpu_hour_usd"] + \
-        prices["task_memory_gb"] * prices["fargate_gb_hour_usd"]
-    return (usage.container_seconds / SECONDS_PER_HOUR * per_task_hour
-            + usage.dynamodb_reads / 1e6 * prices["dynamodb_million_reads_usd"]
-            + usage.dynamodb_writes / 1e6 * prices["dynamodb_million_writes_usd"]
-            + usage.log_bytes / 1e9 * prices["logs_ingested_gb_usd"])
-
-
-def task_seconds_within(tasks, start, end):
-    """Container-seconds the tasks ran inside [start, end] (epoch seconds)."""
-    total = 0.0
-    for task in tasks:
-        began = task.get("startedAt")
-        if began is None:
-            continue
-        stopped = task.get("stoppedAt")
-        began, stopped = _epoch(began), _epoch(stopped) if stopped else end
-        total += max(0.0, min(stopped, end) - max(began, start))
-    return total
-
-
-def _epoch(value):
-    return value.timestamp() if hasattr(value, "timestamp") else float(value)
-
-
-class RequestCounter:
-    """Counts the DynamoDB reads and writes the suite's clients send (registered on botocore's events)."""
-
-    def __init__(self):
-        self.reads = self.writes = 0
-
-    def __call__(self, event_name, **_):
-        if event_name.rsplit(".", 1)[-1] in WRITES:
-            self.writes += 1
-        else:
-            self.reads += 1
-
-    def attach(self, client):
-        client.meta.events.register("before-send.dynamodb", self)
 
 
 @dataclass
 class ScenarioCost:
+    area: str
     name: str
     status: str
     seconds: float
-    usage: Usage
     usd: float
+    #: what was measured, in the area's own units (container-seconds, requests, bytes)
+    usage: dict = field(default_factory=dict)
+
+    def describe(self):
+        measured = ", ".join(f"{value:g} {what.replace('_', ' ')}" for what, value in self.usage.items())
+        return f"cost {self.usd:.6f} USD" + (f": {measured}" if measured else "")
 
 
 @dataclass
 class RunCost:
     scenarios: list = field(default_factory=list)
-    startups: list = field(default_factory=list)
-
-    @property
-    def usage(self):
-        return sum((s.usage for s in self.scenarios), Usage())
 
     @property
     def usd(self):
@@ -98,24 +33,24 @@ class RunCost:
 
     def summary(self):
         passed = sum(s.status == "passed" for s in self.scenarios)
+        usage = {}
+        for scenario in self.scenarios:
+            for what, value in scenario.usage.items():
+                usage[what] = usage.get(what, 0) + value
         return {
             "scenarios": len(self.scenarios),
             "success_rate": passed / len(self.scenarios) if self.scenarios else None,
-            "average_startup_s": sum(self.startups) / len(self.startups) if self.startups else None,
-            "usage": asdict(self.usage),
+            "usage": usage,
             "estimated_usd": self.usd,
         }
 
     def table(self, limit_usd):
-        rows = [f"{'scenario':60} {'status':8} {'container s':>11} {'ddb req':>8} {'log KB':>8} {'USD':>10}"]
+        rows = [f"{'scenario':60} {'area':8} {'status':8} {'seconds':>8} {'USD':>10}"]
         for s in self.scenarios:
-            rows.append(f"{s.name[:60]:60} {s.status:8} {s.usage.container_seconds:11.1f} "
-                        f"{s.usage.dynamodb_requests:8d} {s.usage.log_bytes / 1024:8.1f} {s.usd:10.6f}")
+            rows.append(f"{s.name[:60]:60} {s.area:8} {s.status:8} {s.seconds:8.1f} {s.usd:10.6f}")
         summary = self.summary()
         rate = "n/a" if summary["success_rate"] is None else f"{summary['success_rate']:.0%}"
-        startup = "n/a" if summary["average_startup_s"] is None else f"{summary['average_startup_s']:.2f} s"
-        rows.append(f"total: {self.usd:.6f} USD of {limit_usd:g} USD allowed; success rate {rate}; "
-                    f"average startup {startup}")
+        rows.append(f"total: {self.usd:.6f} USD of {limit_usd:g} USD allowed; success rate {rate}")
         return "\n".join(rows)
 
     def to_json(self):
@@ -126,95 +61,35 @@ class RunOverBudget(RuntimeError):
     """Raised at the end of a run whose estimated cost is over the profile's run limit."""
 
 
-class CostMeter:
-    """Measures each scenario's window on the target and keeps the run's account."""
+class RunAccount:
+    """The run's costs, scenario by scenario, whichever area measured them."""
 
-    def __init__(self, aws, profile):
-        self.ecs = aws("ecs")
-        self.logs = aws("logs")
-        self.cloudwatch = aws("cloudwatch")
-        self.names = profile["names"]
-        self.profile_name = profile.name
-        self.prices = profile["costs"]["prices"]
-        self.settings = profile["costs"]
-        self.requests = RequestCounter()
-        self.requests.attach(aws("dynamodb"))
+    def __init__(self, settings, profile_name, cloudwatch=None):
+        self.settings = settings
+        self.profile_name = profile_name
+        self.cloudwatch = cloudwatch
         self.run = RunCost()
-        self._started = None
-        self._requests_at_start = (0, 0)
 
-    def start_scenario(self):
-        self._started = time.time()
-        self._requests_at_start = (self.requests.reads, self.requests.writes)
-
-    def usage_so_far(self):
-        """Usage since the current scenario started."""
-        end = time.time()
-        platform_reads, platform_writes = self._platform_requests(end)
-        return Usage(
-            container_seconds=task_seconds_within(self._edit_tasks(), self._started, end),
-            dynamodb_reads=self.requests.reads - self._requests_at_start[0] + platform_reads,
-            dynamodb_writes=self.requests.writes - self._requests_at_start[1] + platform_writes,
-            log_bytes=self._log_bytes(end),
-        )
-
-    def end_scenario(self, name, status):
-        usage = self.usage_so_far()
-        cost = ScenarioCost(name, status, round(time.time() - self._started, 3), usage,
-                            estimate_usd(usage, self.prices))
+    def add(self, cost):
         self.run.scenarios.append(cost)
-        return cost
-
-    def record_startup(self, seconds):
-        self.run.startups.append(seconds)
-
-    def _edit_tasks(self):
-        cluster, service = self.names["cluster"], self.names["edit_service"]
-        tasks = []
-        for status in ("RUNNING", "STOPPED"):
-            arns = self.ecs.list_tasks(cluster=cluster, serviceName=service, desiredStatus=status)["taskArns"]
-            for start in range(0, len(arns), 100):
-                tasks += self.ecs.describe_tasks(cluster=cluster, tasks=arns[start:start + 100])["tasks"]
-        return tasks
-
-    def _log_bytes(self, end):
-        total = 0
-        for group in (self.names["hermes_log_group"], self.names["edit_log_group"]):
-            pages = self.logs.get_paginator("filter_log_events").paginate(
-                logGroupName=group, startTime=int(self._started * 1000), endTime=int(end * 1000) + 1)
-            total += sum(len(e["message"].encode()) for page in pages for e in page.get("events", []))
-        return total
-
-    def _platform_requests(self, end):
-        """(reads, writes): the session table's consumed capacity over the window, as DynamoDB publishes it."""
-        totals = []
-        for metric in ("ConsumedReadCapacityUnits", "ConsumedWriteCapacityUnits"):
-            points = self.cloudwatch.get_metric_statistics(
-                Namespace="AWS/DynamoDB", MetricName=metric, Statistics=["Sum"], Period=60,
-                Dimensions=[{"Name": "TableName", "Value": self.names["sessions_table"]}],
-                # Whole seconds: CloudWatch compares times to the second and refuses an empty window.
-                StartTime=int(self._started), EndTime=int(end) + 1)["Datapoints"]
-            totals.append(int(sum(p["Sum"] for p in points)))
-        return tuple(totals)
 
     def publish(self):
-        """Run totals as CloudWatch metrics, when the profile asks for it."""
-        if not self.settings["publish_metrics"]:
+        """Run totals as CloudWatch metrics, when the profile asks for it and has AWS."""
+        if not self.settings["publish_metrics"] or self.cloudwatch is None:
             return False
         summary = self.run.summary()
-        data = [{"MetricName": "EstimatedRunCostUSD", "Value": summary["estimated_usd"], "Unit": "None"},
-                {"MetricName": "ContainerSeconds", "Value": summary["usage"]["container_seconds"], "Unit": "Seconds"}]
+        data = [{"MetricName": "EstimatedRunCostUSD", "Value": summary["estimated_usd"], "Unit": "None"}]
         if summary["success_rate"] is not None:
             data.append({"MetricName": "SuccessRate", "Value": summary["success_rate"] * 100, "Unit": "Percent"})
-        if summary["average_startup_s"] is not None:
-            data.append({"MetricName": "AverageStartupTime", "Value": summary["average_startup_s"],
-                         "Unit": "Seconds"})
+        data += [{"MetricName": "".join(part.title() for part in what.split("_")), "Value": value, "Unit": "None"}
+                 for what, value in summary["usage"].items()]
         self.cloudwatch.put_metric_data(Namespace=self.settings["metrics_namespace"], MetricData=data)
         return True
 
-    def close_run(self, startups, say):
+    def close(self, say):
         """The run's cost table, its JSON file and metrics; a run over its cost limit fails here."""
-        self.run.startups = list(startups)
+        if not self.run.scenarios:
+            return
         limit, path = self.settings["run_limit_usd"], self.settings["report_file"]
         say(self.run.table(limit))
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)

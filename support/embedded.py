@@ -50,12 +50,17 @@ class EmbeddedStack:
         self.state = None
         self.attached = False
 
-    def start_or_attach(self):
+    def start_or_attach(self, areas):
+        """The state of a running stack that has every one of `areas`, or of one started with just those."""
         self.state = read_state(self.state_file)
         if self.state:
+            missing = sorted(set(areas) - set(self.state.get("areas", ())))
+            if missing:
+                raise StackUnavailable(f"the running stack ({self.state_file}) has no {', '.join(missing)}; stop it "
+                                       "(python -m stack down) or start it with every area this run needs")
             self.attached = True
             return self.state
-        command = [sys.executable, "-m", "stack", "serve", "--state", self.state_file,
+        command = [sys.executable, "-m", "stack", "serve", "--state", self.state_file, "--areas", ",".join(areas),
                    "--idle-timeout", str(self.settings["idle_timeout_s"]),
                    "--max-edit-tasks", str(self.settings["max_edit_tasks"])]
         os.makedirs(os.path.dirname(self.state_file), exist_ok=True)

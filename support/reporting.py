@@ -65,15 +65,32 @@ def scenario_labels(scenario):
     return labels
 
 
+def brief(value, limit=600):
+    """A snapshot in one line for the console; the whole of it goes to the report."""
+    text = json.dumps(value, default=str, sort_keys=True)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def addresses(profile):
+    """Every address the profile's areas point at, by dotted key (AWS's too, when it is not AWS itself)."""
+    found = {}
+
+    def walk(value, key):
+        if isinstance(value, dict):
+            for name, inner in value.items():
+                walk(inner, f"{key}.{name}")
+        elif isinstance(value, str) and value.startswith(("http://", "https://")):
+            found[key] = value
+
+    for name in ("aws", *profile.areas):
+        walk(profile.data.get(name), name)
+    return found
+
+
 def write_run_files(results_dir, profile, stack_state, run_id):
     os.makedirs(results_dir, exist_ok=True)
-    environment = {
-        "profile": profile.name,
-        "target": profile["target"],
-        "region": profile["region"],
-        "run.id": run_id,
-        "load_balancer": profile["endpoints"]["load_balancer"],
-    }
+    environment = {"profile": profile.name, "target": profile["target"], "run.id": run_id,
+                   "areas": ",".join(profile.areas), **addresses(profile)}
     if stack_state:
         environment["stack.start_seconds"] = stack_state["start_seconds"]
         environment["stack.faults"] = ",".join(stack_state["faults"]) or "none"

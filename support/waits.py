@@ -8,6 +8,9 @@ import json
 import time
 from dataclasses import dataclass
 
+import httpx
+from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
+
 from support import reporting
 
 DEFAULT_INTERVAL_S = 0.05
@@ -15,6 +18,24 @@ DEFAULT_INTERVAL_S = 0.05
 
 class WaitTimeout(AssertionError):
     """A budget ran out; the message says what was awaited, which budget, and what was last seen."""
+
+
+class WaitAbandoned(AssertionError):
+    """The wait stopped before its budget ran out: what it awaits can no longer happen, or the probe
+    failed in a way no retry mends (a bug in the condition, a refused credential)."""
+
+
+class NotYet(Exception):
+    """A probe raises this to say "not yet" in so many words (a resource that does not exist yet)."""
+
+
+class GiveUp(Exception):
+    """A probe or condition raises this when what it waits for can no longer happen (the task stopped)."""
+
+
+# Errors that mean "ask again": the target is starting, busy or briefly unreachable.
+TRANSIENT = (NotYet, ConnectionError, TimeoutError, httpx.TransportError, EndpointConnectionError,
+             ConnectionClosedError, ReadTimeoutError)
 
 
 @dataclass
@@ -41,8 +62,10 @@ def _show(value, limit=400):
 def eventually(probe, until, within, describe, interval=None, report=True):
     """Returns the first probe result that satisfies `until`, or raises WaitTimeout.
 
-    `within` is a config.Budget. A probe that raises counts as "not yet" and its error is kept as
-    the last observed state, so an endpoint that is still starting does not end the wait.
+    `within` is a config.Budget. As Terratest's retries do, only errors known to be transient
+    (TRANSIENT, and `NotYet`) count as "not yet", with the error kept as the last observed state;
+    `GiveUp` and any other error stop the wait at once with WaitAbandoned, so a typo in a condition
+    fails in milliseconds instead of waiting out its budget.
     `report=False` keeps waits outside scenarios (starting the stack) out of the report.
     """
     interval = interval or DEFAULT_INTERVAL_S
@@ -55,8 +78,13 @@ def eventually(probe, until, within, describe, interval=None, report=True):
         try:
             last = probe()
             ok = until(last)
-        except Exception as error:  # noqa: BLE001 - a failing probe is an observation, not the verdict
+        except TRANSIENT as error:
             last, ok = f"{type(error).__name__}: {error}", False
+        except Exception as error:  # noqa: BLE001 - anything else ends the wait, with what was seen
+            if report:
+                _record(describe, within, time.monotonic() - started, probes, False)
+            raise WaitAbandoned(f"{describe}: stopped waiting after {time.monotonic() - started:.2f} s of "
+                                f"{within}: {type(error).__name__}: {error}; last seen {_show(last)}") from error
         now = time.monotonic()
         last_at = now
         if ok:

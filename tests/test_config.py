@@ -26,12 +26,13 @@ def test_unknown_profile_names_the_known_ones():
 
 
 @pytest.mark.parametrize("change, message", [
-    (lambda d: d.pop("budgets"), "missing key 'budgets'"),
-    (lambda d: d["endpoints"].update(load_balancer="not a url"), "key 'endpoints.load_balancer'"),
-    (lambda d: d["budgets"].update(cold_start=-1), "key 'budgets'"),
+    (lambda d: d["preview"].pop("budgets"), "missing key 'preview.budgets'"),
+    (lambda d: d["preview"].update(endpoints={"load_balancer": "not a url"}), "key 'preview.endpoints.load_balancer'"),
+    (lambda d: d["preview"]["budgets"].update(cold_start=-1), "key 'preview.budgets'"),
     (lambda d: d.update(colour="blue"), "unknown key 'colour'"),
-    (lambda d: d["names"].pop("cluster"), "missing key 'names.cluster'"),
+    (lambda d: d["preview"].update(names={"sessions_table": "x"}), "missing key 'preview.names.cluster'"),
     (lambda d: d["polling"].update(interval_s="fast"), "key 'polling.interval_s'"),
+    (lambda d: d["studio"].update(host="localhost"), "key 'studio.host'"),
 ])
 def test_a_bad_value_is_named_with_its_file_and_key(tmp_path, change, message):
     path = write_profile(tmp_path, change)
@@ -43,14 +44,14 @@ def test_a_bad_value_is_named_with_its_file_and_key(tmp_path, change, message):
 
 def test_a_missing_environment_variable_is_named(monkeypatch):
     monkeypatch.delenv("PREVIEW_ALB_URL", raising=False)
-    with pytest.raises(ProfileError, match="endpoints.load_balancer.*PREVIEW_ALB_URL"):
+    with pytest.raises(ProfileError, match="preview.endpoints.load_balancer.*PREVIEW_ALB_URL"):
         load_profile("staging")
 
 
 def test_staging_takes_its_endpoint_from_the_environment(monkeypatch):
     monkeypatch.setenv("PREVIEW_ALB_URL", "https://preview.example.test")
     profile = load_profile("staging")
-    assert profile["endpoints"]["load_balancer"] == "https://preview.example.test"
+    assert profile.area("preview")["endpoints"]["load_balancer"] == "https://preview.example.test"
     assert profile.budgets["cold start"].limit == 60
 
 
@@ -99,3 +100,41 @@ def test_staging_takes_the_studio_from_the_environment(monkeypatch):
     assert (studio["base_url"], studio["host"], studio["dataset"]["effect_revision_id"]) == (
         "https://studio.example.test", "acme.studio.example.test", 7)
     assert studio["tokens"]["non_admin"] is None and studio["stop_condition"]["window_s"] == 600
+
+
+def test_a_profile_extends_another_and_overrides_only_what_differs(tmp_path):
+    path = tmp_path / "quick.yaml"
+    path.write_text("extends: local\ndescription: local with a slower cold start\n"
+                    "preview:\n  budgets:\n    cold_start: 30\n")
+    profile = load_profile(str(path))
+    assert profile.budgets["cold start"].limit == 30
+    assert profile.budgets["idle shutdown"].limit == load_profile("local").budgets["idle shutdown"].limit
+    assert profile.where("preview.budgets.cold_start").endswith("quick.yaml")
+    assert profile.where("preview.budgets.idle_shutdown") == "config/profiles/local.yaml"
+
+
+def test_a_bad_value_in_an_extended_profile_names_the_file_it_came_from(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("extends: local\npolling:\n  interval_s: fast\n")
+    with pytest.raises(ProfileError, match=r"broken.yaml: key 'polling.interval_s'"):
+        load_profile(str(path))
+
+
+def test_a_profile_may_not_extend_itself_in_a_circle(tmp_path):
+    (tmp_path / "a.yaml").write_text(f"extends: {tmp_path / 'b.yaml'}\n")
+    (tmp_path / "b.yaml").write_text(f"extends: {tmp_path / 'a.yaml'}\n")
+    with pytest.raises(ProfileError, match="circle"):
+        load_profile(str(tmp_path / "a.yaml"))
+
+
+def test_from_stack_values_come_from_the_state_file_and_unpublished_areas_are_left_out():
+    state = {"areas": ["studio"], "studio": {"base_url": "http://127.0.0.1:9"}}
+    profile = load_profile("local").with_stack(state)
+    assert profile.areas == ["studio"]
+    assert profile.area("studio")["base_url"] == "http://127.0.0.1:9"
+
+
+def test_a_budget_named_by_two_areas_is_refused(tmp_path):
+    path = write_profile(tmp_path, lambda d: d["studio"]["budgets"].update(cold_start=1))
+    with pytest.raises(ProfileError, match="'cold_start' is named by two areas"):
+        load_profile(path)

@@ -2,9 +2,10 @@
 import pytest
 
 from support.config import load_profile
-from support.costs import RunCost, ScenarioCost, Usage, estimate_usd, task_seconds_within
+from support.costs import RunAccount, RunCost, RunOverBudget, ScenarioCost
+from support.preview.costs import Usage, estimate_usd, task_seconds_within
 
-PRICES = load_profile("local")["costs"]["prices"]
+PRICES = load_profile("local").area("preview")["costs"]["prices"]
 
 
 def test_only_the_part_of_a_task_inside_the_window_counts():
@@ -25,13 +26,22 @@ def test_requests_and_logs_are_priced_per_million_and_per_gigabyte():
     assert estimate_usd(usage, PRICES) == pytest.approx(0.25 + 1.25 + 0.50)
 
 
-def test_the_run_summary_gives_success_rate_startup_and_total():
-    run = RunCost(scenarios=[ScenarioCost("a", "passed", 1.0, Usage(2.0, 3, 1, 10), 0.5),
-                             ScenarioCost("b", "failed", 1.0, Usage(1.0, 0, 0, 0), 0.25)],
-                  startups=[1.0, 2.0])
+def test_the_run_summary_gives_success_rate_usage_and_total():
+    run = RunCost(scenarios=[ScenarioCost("preview", "a", "passed", 1.0, 0.5, {"container_seconds": 2.0}),
+                             ScenarioCost("studio", "b", "failed", 1.0, 0.25, {"container_seconds": 1.0})])
     summary = run.summary()
     assert summary["success_rate"] == 0.5
-    assert summary["average_startup_s"] == 1.5
     assert summary["estimated_usd"] == 0.75
     assert summary["usage"]["container_seconds"] == 3.0
     assert "0.750000 USD of 1 USD allowed" in run.table(1)
+
+
+def test_a_run_over_its_cost_limit_fails_and_still_writes_its_report(tmp_path):
+    report = tmp_path / "run-cost.json"
+    account = RunAccount({"run_limit_usd": 0.5, "publish_metrics": False, "metrics_namespace": "x",
+                          "report_file": str(report)}, "local")
+    account.add(ScenarioCost("preview", "a", "passed", 1.0, 0.75))
+    said = []
+    with pytest.raises(RunOverBudget, match="0.750000 USD is over costs.run_limit_usd"):
+        account.close(said.append)
+    assert report.exists() and "0.750000 USD of 0.5 USD allowed" in said[0]

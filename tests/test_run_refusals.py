@@ -20,13 +20,13 @@ def behave(tmp_path, profile, env=None):
 def test_a_bad_profile_names_file_and_key_and_runs_nothing(tmp_path):
     with open(os.path.join(ROOT, "config/profiles/local.yaml")) as handle:
         data = yaml.safe_load(handle)
-    data["budgets"]["cold_start"] = "soon"
+    data["preview"]["budgets"]["cold_start"] = "soon"
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(data))
     result = behave(tmp_path, str(path))
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert "bad.yaml: key 'budgets' is" in output
+    assert "bad.yaml: key 'preview.budgets' is" in output
     assert "Traceback" not in output
     assert "0 scenarios passed, 0 failed" in output or "scenarios passed" not in output, "nothing may run"
 

@@ -5,7 +5,9 @@ import time
 import pytest
 
 from support.config import Budget
-from support.waits import WaitTimeout, eventually
+import httpx
+
+from support.waits import GiveUp, NotYet, WaitAbandoned, WaitTimeout, eventually
 
 
 def test_returns_the_first_value_that_satisfies_the_condition():
@@ -51,3 +53,32 @@ def test_the_last_error_is_shown_when_the_budget_runs_out():
 
     with pytest.raises(WaitTimeout, match="ConnectionError: connection refused"):
         eventually(probe, until=bool, within=Budget("b", 0.1), describe="x", report=False)
+
+
+def test_a_bug_in_the_condition_stops_the_wait_at_once():
+    started = time.monotonic()
+    with pytest.raises(WaitAbandoned, match="KeyError: 'stauts'"):
+        eventually(lambda: {"status": "active"}, until=lambda s: s["stauts"] == "active",
+                   within=Budget("b", 5), describe="a typo", report=False)
+    assert time.monotonic() - started < 0.5
+
+
+def test_giving_up_stops_the_wait_with_the_reason():
+    def probe():
+        raise GiveUp("the task stopped: OutOfMemoryError")
+
+    with pytest.raises(WaitAbandoned, match="OutOfMemoryError"):
+        eventually(probe, until=bool, within=Budget("b", 5), describe="the task to run", report=False)
+
+
+def test_a_transient_error_is_only_not_yet():
+    answers = iter([httpx.ConnectError("refused"), NotYet("no log group yet"), "ready"])
+
+    def probe():
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    assert eventually(probe, until=lambda v: v == "ready", within=Budget("b", 2), describe="start",
+                      interval=0.01, report=False) == "ready"

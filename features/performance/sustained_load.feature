@@ -1,4 +1,4 @@
-@performance @slow
+@preview @performance @slow
 Feature: Sessions keep starting through a sustained period of steady arrivals
   As the operator of the platform
   I want sessions that arrive steadily for minutes to keep starting quickly

@@ -22,6 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from stack import faults
 from stack.preview import site
 from stack.preview.intake import EmailIntake
+from stack.preview import MAX_INSTRUCTION
 from stack.preview.table_metrics import PUBLISH_EVERY_S, TableMetrics
 from stack.preview.throttle import StoreThrottle
 from stack.preview.web import (
@@ -32,7 +33,6 @@ from stack.settings import aws_client
 
 LIVE = ("initializing", "active", "draining")
 MAX_BODY = 64 * 1024
-MAX_INSTRUCTION = 2000
 SESSION_TTL_S = 1800
 REAP_EVERY_S = 0.1
 TASK_POLL_S = 0.05

@@ -9,7 +9,8 @@ import pytest
 
 from stack.supervisor import free_port
 from support.config import load_profile
-from support.preflight import TargetUnreachable, check_studio
+from support.preflight import TargetUnreachable
+from support.studio import AREA as STUDIO
 from tests.stack.processes import Processes, wait_until
 
 HOST = "golden.studio.test"
@@ -111,19 +112,19 @@ def test_success_has_the_contracts_envelope(admin):
     assert sinks == {"tig": False, "cloudwatch": False, "admin": True}
 
 
-def profile_for(base_url, token=ADMIN):
+def preflight(base_url, token=ADMIN):
     profile = load_profile("local")
     profile.data["studio"] = {**profile["studio"], "base_url": base_url,
                               "tokens": {**profile["studio"]["tokens"], "admin": token}}
-    return profile
+    STUDIO.preflight(STUDIO.clients(profile, None, {}))
 
 
 def test_the_preflight_accepts_a_reachable_studio_and_names_what_is_wrong_otherwise(studio):
-    check_studio(profile_for(studio))
-    with pytest.raises(TargetUnreachable, match=r"refused the admin token for Host golden.studio.test \(401"):
-        check_studio(profile_for(studio, token="stale"))
-    with pytest.raises(TargetUnreachable, match=r"the studio at http://127.0.0.1:\d+ is unreachable.*studio.base_url"):
-        check_studio(profile_for(f"http://127.0.0.1:{free_port()}"))
+    preflight(studio)
+    with pytest.raises(TargetUnreachable, match=r"Host golden.studio.test at .* is not healthy .* answered 401"):
+        preflight(studio, token="stale")
+    with pytest.raises(TargetUnreachable, match=r"at http://127.0.0.1:\d+ is unreachable.*studio.base_url"):
+        preflight(f"http://127.0.0.1:{free_port()}")
 
 
 def test_the_health_check_needs_no_tenant(studio):

@@ -8,11 +8,11 @@ stay synchronous and read what arrived through support.waits.
 import asyncio
 import json
 import threading
-from dataclasses import dataclass
 
 import aiohttp
 import allure
 
+from support.http import Answer, parse_body
 from support.waits import eventually
 
 PATH = "/ws/hmr"
@@ -20,14 +20,6 @@ PROTOCOL = "vite-hmr"
 RELOAD_TYPES = ("full-reload", "update")
 # Opening a WebSocket is one round trip through the load balancer; this long means it hangs.
 OPEN_TIMEOUT_S = 30.0
-
-
-@dataclass
-class Refusal:
-    """The answer to a live-reload request that was not upgraded to a WebSocket."""
-
-    status: int
-    reason: object
 
 
 class Connection:
@@ -78,7 +70,7 @@ class LiveReload:
         return self._loop
 
     def open_e(self, query):
-        """A Connection, or the Refusal the load balancer answered instead of upgrading."""
+        """A Connection, or the Answer the load balancer answered instead of upgrading."""
         loop = self._running_loop()
         return asyncio.run_coroutine_threadsafe(self._open(query, loop), loop).result(OPEN_TIMEOUT_S)
 
@@ -89,13 +81,9 @@ class LiveReload:
         except aiohttp.WSServerHandshakeError as refused:
             # The handshake error drops the body; the same request without the upgrade gets the reason.
             async with session.get(self.http_url, params=query) as answer:
-                text = await answer.text()
+                refusal = Answer(refused.status, parse_body(await answer.text()), dict(answer.headers))
             await session.close()
-            try:
-                reason = json.loads(text)
-            except ValueError:
-                reason = text
-            return Refusal(refused.status, reason)
+            return refusal
         except BaseException:
             await session.close()
             raise

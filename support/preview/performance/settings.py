@@ -67,9 +67,9 @@ def check_loads(loads):
 
 class PerformanceSettings:
     def __init__(self, profile):
-        section = profile["performance"] if "performance" in profile.data else None
+        section = profile.area("preview").get("performance")
         if section is None:
-            raise KeyError(f"{profile.source} has no 'performance' section; performance scenarios need one")
+            raise KeyError(f"{profile.source} has no 'preview.performance' section; performance scenarios need one")
         self.profile_name = profile.name
         self.section = section
         self.loads = {name: _load(name, spec) for name, spec in section["loads"].items()}

@@ -9,7 +9,6 @@ and promotion is registered for cleanup the moment it exists, and the two gates 
 - stop: a load test whose failure rate stays above the limit for the window is cancelled and its
   promotion rolled back (`RollbackPlan`, which also runs as a cleanup when a step fails).
 """
-import json
 import time
 from dataclasses import dataclass, field
 
@@ -60,27 +59,6 @@ class CostNotApproved(AssertionError):
                f"is over the cost limit of ${limit_usd:.2f} (cost_limit_usd in {source})")
         super().__init__(f"{estimate.what} is estimated at ${estimate.usd:.2f} and {why}; it needs an approval "
                          f"reference: -D cost_approval=<ref> or STUDIO_COST_APPROVAL")
-
-
-@dataclass
-class Answer:
-    status: int
-    body: dict
-
-    @property
-    def success(self):
-        return self.body.get("success") is True
-
-    @property
-    def data(self):
-        return self.body.get("data")
-
-    @property
-    def message(self):
-        return self.body.get("message")
-
-    def __str__(self):
-        return f"{self.status} {json.dumps(self.body, default=str)[:600]}"
 
 
 @dataclass
@@ -150,7 +128,7 @@ class StudioClient:
     """The contract's endpoints; `*_e` methods return the raw Answer for scenarios about refusals."""
 
     def __init__(self, profile, approval=None):
-        settings = profile["studio"]
+        settings = profile.area("studio")
         self.source = profile.source
         self.tokens = {role: token for role, token in settings["tokens"].items() if token}
         self.host = settings["host"]
@@ -161,7 +139,7 @@ class StudioClient:
         self.quality_provider_key = settings["quality_provider_key"]
         self.cost_limit_usd = profile["cost_limit_usd"]
         self.approval = approval or settings.get("cost_approval")
-        self.interval = profile["polling"]["interval_s"]
+        self.interval = profile.interval
         secrets = [*self.tokens.values(), settings.get("executor_secret")]
         self.http = Http(settings["base_url"], secrets=secrets, headers={"Host": self.host})
         self.sent = []  # (method, path) of every request, the evidence that a gate refused before calling
@@ -177,13 +155,9 @@ class StudioClient:
             headers["Authorization"] = f"Bearer {self.tokens[role]}"
         if host:
             headers["Host"] = host
-        response = self.http.request(method, path, attach=attach, headers=headers, **kwargs)
+        answer = self.http.request(method, path, attach=attach, headers=headers, **kwargs)
         self.sent.append((method, path))
-        try:
-            body = response.json()
-        except ValueError:
-            body = {"unreadable": response.text[:300]}
-        return Answer(response.status_code, body if isinstance(body, dict) else {"unexpected": body})
+        return answer
 
     def admin(self, method, path, **kwargs):
         return self.call(method, ADMIN + path, **kwargs)
@@ -191,9 +165,9 @@ class StudioClient:
     def ok(self, method, path, **kwargs):
         """The answer's data; any answer but success is a StudioError carrying it."""
         answer = self.admin(method, path, **kwargs)
-        if answer.status not in (200, 201) or not answer.success:
+        if answer.status not in (200, 201) or not answer.get("success") is True:
             raise StudioError(f"{method} {path}: the studio answered {answer}")
-        return answer.data
+        return answer.get("data")
 
     def has_token(self, role):
         return role in self.tokens
@@ -235,7 +209,7 @@ class StudioClient:
         """Cleanup: cancels a load test that is still queued or running; a finished one is left alone."""
         if self.load_test(run_id, attach=False)["status"] not in TERMINAL:
             answer = self.cancel_load_test_e(run_id)
-            if not answer.success:
+            if not answer.get("success") is True:
                 raise StudioError(f"could not cancel load test {run_id}: {answer}")
 
     def wait_until_finished(self, run_id, within):
@@ -321,15 +295,15 @@ class RollbackPlan:
         for run_id in self.load_tests:
             if self.client.load_test(run_id, attach=False)["status"] not in TERMINAL:
                 answer = self.client.cancel_load_test_e(run_id)
-                if not answer.success:
+                if not answer.get("success") is True:
                     raise StudioError(f"rollback plan: could not cancel load test {run_id}: {answer}")
                 outcome["cancelled"].append(run_id)
         active = self.client.routing(self.effect_revision_id, attach=False)
         if self.previous is not None and active and active["id"] == self.promoted["id"]:
             answer = self.client.rollback_e(self.effect_revision_id, reason)
-            if not answer.success:
+            if not answer.get("success") is True:
                 raise StudioError(f"rollback plan: could not roll back effect {self.effect_revision_id}: {answer}")
-            outcome["rolled_back_to"] = answer.data
+            outcome["rolled_back_to"] = answer.get("data")
         return outcome
 
 
@@ -359,17 +333,17 @@ class Operator:
             self.plan = RollbackPlan(self.client, effect_revision_id, previous, active)
             self.add_cleanup(self.plan.execute)
             self.owned["bindings"].add(active["id"])
-        if answer.success and answer.data:
-            self.routing_before_promotion, self.promoted = previous, answer.data
-            self.owned["bindings"].add(answer.data["id"])
+        if answer.get("success") is True and answer.get("data"):
+            self.routing_before_promotion, self.promoted = previous, answer.get("data")
+            self.owned["bindings"].add(answer.get("data")["id"])
         return answer
 
     def promote(self, effect_revision_id, variant_id):
         """The new binding; its rollback plan is registered as a cleanup before this returns."""
         answer = self.apply_e(effect_revision_id, variant_id)
-        if not answer.success:
+        if not answer.get("success") is True:
             raise StudioError(f"promoting {variant_id}: the studio answered {answer}")
-        return answer.data
+        return answer.get("data")
 
     def variant_on_retired_environment(self):
         """A well-formed variant id of the effect on an environment that is no longer active."""
@@ -385,8 +359,8 @@ class Operator:
 
     def roll_back(self, effect_revision_id):
         answer = self.client.rollback_e(effect_revision_id, self.run.name("rollback"))
-        if answer.success and answer.data:
-            self.owned["bindings"].add(answer.data["id"])
+        if answer.get("success") is True and answer.get("data"):
+            self.owned["bindings"].add(answer.get("data")["id"])
         return answer
 
     # --- load tests ----------------------------------------------------------------------------------

@@ -3,13 +3,13 @@ import pytest
 import yaml
 
 from support.config import ProfileError, load_profile
-from support.perf.settings import PerformanceSettings, check_loads
+from support.preview.performance.settings import PerformanceSettings, check_loads
 
 
 def write_profile(tmp_path, change):
     with open("config/profiles/local.yaml") as handle:
         data = yaml.safe_load(handle)
-    change(data["performance"])
+    change(data["preview"]["performance"])
     path = tmp_path / "custom.yaml"
     path.write_text(yaml.safe_dump(data))
     return str(path)
@@ -21,7 +21,7 @@ def burst(**thresholds):
 
 @pytest.mark.parametrize("change, message", [
     (lambda p: p["loads"].update(burst=burst(session_success=["rate>>0.95"])),
-     "key 'performance.loads': load 'burst': threshold 'rate>>0.95' for session_success does not parse"),
+     "key 'preview.performance.loads': load 'burst': threshold 'rate>>0.95' for session_success does not parse"),
     (lambda p: p["loads"].update(burst=burst(sessions_started=["rate>0.95"])),
      "load 'burst': unknown metric 'sessions_started'"),
     (lambda p: p["loads"]["short sustained"].update(arrivals_per_minute=-10),
@@ -31,9 +31,9 @@ def burst(**thresholds):
     (lambda p: p["loads"]["burst"].update(size=0), "load 'burst': size is 0"),
     (lambda p: p["loads"]["burst"].update(rate=3), "unknown key(s) rate"),
     (lambda p: p["loads"]["burst"].pop("thresholds"), "load 'burst': thresholds must map"),
-    (lambda p: p["generator"].update(min_rate_share=1.5), "key 'performance.generator.min_rate_share'"),
-    (lambda p: p["start_times"].update(warm_share_of_cold=2), "key 'performance.start_times.warm_share_of_cold'"),
-    (lambda p: p.update(colour="blue"), "unknown key 'performance.colour'"),
+    (lambda p: p["generator"].update(min_rate_share=1.5), "key 'preview.performance.generator.min_rate_share'"),
+    (lambda p: p["start_times"].update(warm_share_of_cold=2), "key 'preview.performance.start_times.warm_share_of_cold'"),
+    (lambda p: p.update(colour="blue"), "unknown key 'preview.performance.colour'"),
 ])
 def test_a_bad_performance_setting_is_named_with_its_file_and_key(tmp_path, change, message):
     with pytest.raises(ProfileError) as error:

@@ -19,6 +19,8 @@ class WorkspaceError(AssertionError):
 
 
 class LocalDirectoryWorkspace:
+    available = True
+
     def __init__(self, root):
         self.root = os.path.realpath(root)
 
@@ -86,11 +88,15 @@ class EcsExecWorkspace:
 
     def __init__(self, cluster, container, region):
         self.cluster, self.container, self.region = cluster, container, region
-        for tool in ("aws", "session-manager-plugin"):
-            if shutil.which(tool) is None:
-                raise WorkspaceError(f"checking workspaces through ECS Exec needs '{tool}' on PATH")
+        self.missing = [tool for tool in ("aws", "session-manager-plugin") if shutil.which(tool) is None]
+
+    @property
+    def available(self):
+        return not self.missing
 
     def _run(self, task_arn, command):
+        if self.missing:
+            raise WorkspaceError(f"checking workspaces through ECS Exec needs '{self.missing[0]}' on PATH")
         if not task_arn:
             raise WorkspaceError("the session has no edit task to look into")
         result = subprocess.run(
@@ -138,7 +144,7 @@ class EcsExecWorkspace:
 
 
 def workspace_for(profile):
-    workspace = profile["workspace"]
+    workspace = profile.area("preview")["workspace"]
     if workspace["access"] == "local_directory":
         return LocalDirectoryWorkspace(workspace["root"])
-    return EcsExecWorkspace(profile["names"]["cluster"], workspace.get("container") or "edit", profile["region"])
+    return EcsExecWorkspace(profile.area("preview")["names"]["cluster"], workspace.get("container") or "edit", profile["aws"]["region"])

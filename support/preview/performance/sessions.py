@@ -5,20 +5,18 @@ session started is read afterwards from the platform's own evidence: the session
 outcome, and the log event of its preview upload, timed from the planned arrival. Every accepted
 session is registered for cleanup the moment its answer arrives.
 """
-import json
 import time
 from dataclasses import dataclass, field
 
 from support import reporting
+from support.http import Answer, parse_body
 from support.perf.generator import OpenModelGenerator, Request
 from support.perf.timings import Measurements
-from support.preview import ACTIVATE, Session
-from support.stages import Flow
+from support.preview.sessions import ACTIVATE, Session
+from support.preview.stages import Flow
 from support.waits import WaitTimeout, eventually
 
 SETTLED = ("done", "failed")
-# A clear refusal tells the site owner to come back: "too many requests" or "unavailable", with a reason.
-TRY_AGAIN = (429, 503)
 RESOURCE_METRICS = {"cpu_utilization", "memory_utilization"}
 
 
@@ -28,8 +26,7 @@ class Arrival:
     client_id: str
     user_id: str
     planned_epoch: float = None
-    status: int = None
-    answer: object = None
+    answer: Answer = None
     session: Session = None
     outcome: dict = field(default_factory=dict)
     started_ms: float = None
@@ -60,26 +57,16 @@ class LoadRun:
             "load": self.load.name,
             "generator": self.generator.summary(),
             "window": {"start_epoch": self.window[0], "end_epoch": self.window[1]},
-            "refusals": [{"status": a.status, "answer": a.answer} for a in self.refused],
+            "refusals": [{"status": a.answer.status, "answer": a.answer.body} for a in self.refused if a.answer],
             "sessions": [{"session": a.session.id, "outcome": a.outcome.get("instructionStatus"),
                           "start_ms": a.started_ms} for a in self.accepted],
         }
 
 
-def _clear(arrival):
-    return arrival.status in TRY_AGAIN and isinstance(arrival.answer, dict) and bool(arrival.answer.get("message"))
-
-
 def unclear_refusals(run):
-    """(status, answer) of every refusal that is not a clear "try again" with a reason."""
-    return [(arrival.status, arrival.answer) for arrival in run.refused if not _clear(arrival)]
-
-
-def _parse(body):
-    try:
-        return json.loads(body)
-    except ValueError:
-        return body.decode(errors="replace")[:300]
+    """Every refusal (or missing answer) that is not a clear "try again" with a reason."""
+    return [str(arrival.answer) for arrival in run.refused
+            if arrival.answer is None or not arrival.answer.asks_to_try_again()]
 
 
 class SessionLoad:
@@ -99,10 +86,11 @@ class SessionLoad:
 
         def on_answer(index, planned_epoch, status, body):
             arrival = arrivals[index]
-            arrival.planned_epoch, arrival.status, arrival.answer = planned_epoch, status, _parse(body)
-            if status == 201 and isinstance(arrival.answer, dict):
-                arrival.session = Session(arrival.answer["sessionId"], arrival.client_id, arrival.user_id,
-                                          request_for(index).json["instruction"], arrival.answer["previewUrl"])
+            arrival.planned_epoch = planned_epoch
+            arrival.answer = Answer(status, parse_body(body.decode(errors="replace")))
+            if status == 201 and isinstance(arrival.answer.body, dict):
+                arrival.session = Session(arrival.answer.get("sessionId"), arrival.client_id, arrival.user_id,
+                                          request_for(index).json["instruction"], arrival.answer.get("previewUrl"))
                 on_created(self.preview.end_session, arrival.session)
 
         generator = OpenModelGenerator(self.base_url, load.plan, request_for, self.settings.validity,

@@ -2,7 +2,8 @@
 import pytest
 
 from support.config import Budget
-from support.stages import STAGES, Flow, StageReader
+from support.config import Profile
+from support.preview.stages import STAGES, Flow, StageReader
 
 MARKERS = {"email_received": "Processing email", "container_started": "Container started",
            "instruction_done": "Claude command completed", "build_done": "Build complete",
@@ -36,7 +37,7 @@ def event(group, ms_after_start, message, stream="hermes"):
 
 def reader(events):
     logs = FakeLogs(events)
-    profile = {"names": NAMES, "log_markers": MARKERS}
+    profile = Profile("test", {"preview": {"names": NAMES, "log_markers": MARKERS}}, "test.yaml", {})
     return StageReader(lambda service: logs, profile, interval=0.01), logs
 
 

@@ -41,16 +41,16 @@ class StackControlChaos:
 
     def crash_task(self, task_arn):
         """Kills the task's container process (SIGKILL) and returns what the control API did."""
-        response = self._require(self._tasks, CONTAINER_KILL).post(f"/tasks/{_task_id(task_arn)}/crash")
-        if response.status_code != 200:
-            raise ChaosFailed(f"the stack did not crash task {task_arn}: {response.status_code} {response.text[:300]}")
-        return response.json()
+        answer = self._require(self._tasks, CONTAINER_KILL).post(f"/tasks/{_task_id(task_arn)}/crash")
+        if answer.status != 200:
+            raise ChaosFailed(f"the stack did not crash task {task_arn}: {answer}")
+        return answer.body
 
     def throttle_session_store(self, writes, on_started):
         """The session store refuses its next `writes` writes as throttled."""
-        response = self._require(self._store, STORE_THROTTLING).post(THROTTLE_PATH, json={"writes": writes})
-        if response.status_code != 200:
-            raise ChaosFailed(f"the stack did not start throttling: {response.status_code} {response.text[:300]}")
+        answer = self._require(self._store, STORE_THROTTLING).post(THROTTLE_PATH, json={"writes": writes})
+        if answer.status != 200:
+            raise ChaosFailed(f"the stack did not start throttling: {answer}")
         on_started(self.stop_throttling)
 
     def stop_throttling(self):
@@ -58,7 +58,7 @@ class StackControlChaos:
 
     def throttled_writes(self):
         """How many session-store writes were refused since throttling started."""
-        return self._require(self._store, STORE_THROTTLING).get(THROTTLE_PATH, attach=False).json()["throttled"]
+        return self._require(self._store, STORE_THROTTLING).get(THROTTLE_PATH, attach=False).get("throttled")
 
     @staticmethod
     def _require(client, capability):
@@ -97,8 +97,8 @@ class EcsChaos:
 
 
 def chaos_for(profile, aws):
-    driver = (profile.data.get("chaos") or {}).get("driver") or ("stack_control" if profile.embedded else "ecs")
+    driver = (profile.area("preview").get("chaos") or {}).get("driver") or ("stack_control" if profile.embedded else "ecs")
     if driver == "ecs":
-        return EcsChaos(aws("ecs"), profile["names"]["cluster"])
-    endpoints = profile["endpoints"]
+        return EcsChaos(aws("ecs"), profile.area("preview")["names"]["cluster"])
+    endpoints = profile.area("preview")["endpoints"]
     return StackControlChaos(endpoints.get("ecs_control"), endpoints.get("hermes_control"))

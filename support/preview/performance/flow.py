@@ -6,7 +6,7 @@ against `whole_flow`.
 import time
 from dataclasses import dataclass
 
-from support.stages import STAGES, Flow
+from support.preview.stages import STAGES, Flow
 
 
 @dataclass

@@ -12,17 +12,17 @@ import aiohttp
 import allure
 from boto3.dynamodb.types import TypeDeserializer
 
+from support.http import Answer, parse_body
 from support.waits import eventually
 
 ACTIVATE = "/hermes/api/sessions/activate"
 ACTIVE_STATES = ("initializing", "active")
-MAX_INSTRUCTION = 2000
 
 
 class ActivationRefused(AssertionError):
-    def __init__(self, response):
-        self.response = response
-        super().__init__(f"activation refused: {response.status_code} {response.text[:300]}")
+    def __init__(self, answer):
+        self.answer = answer
+        super().__init__(f"activation refused: {answer}")
 
 
 @dataclass
@@ -70,26 +70,6 @@ def component_source_path(name):
 
 # What the platform says when it refuses an instruction that names a file outside the project.
 UNSAFE_REASONS = ("path characters", "outside the project")
-# Refusals a client should simply retry: capacity exhausted, or the session store throttling.
-TRY_AGAIN_STATUSES = (429, 503)
-
-
-@dataclass
-class Answer:
-    """One HTTP answer of a burst: the status and the JSON body (or the text when it is not JSON)."""
-
-    status_code: int
-    body: object
-
-    @property
-    def accepted(self):
-        return self.status_code in (200, 201)
-
-    def asks_to_try_again(self):
-        message = self.body.get("message", "") if isinstance(self.body, dict) else ""
-        return self.status_code in TRY_AGAIN_STATUSES and "try again" in message.lower()
-
-
 @dataclass
 class Owner:
     """One of several site owners in a scenario: what they asked, and what the platform answered."""
@@ -113,8 +93,9 @@ def refused_as_unsafe(outcome):
     return outcome.get("instructionStatus") == "failed" and any(words in reason for words in UNSAFE_REASONS)
 
 
-def malformed_activation(problem, client_id, user_id):
-    """An activation body with exactly one thing wrong, named in the words a scenario uses."""
+def malformed_activation(problem, client_id, user_id, max_instruction):
+    """An activation body with exactly one thing wrong, named in the words a scenario uses;
+    `max_instruction` is the longest instruction the target accepts (its limit in the profile)."""
     body = {"clientId": client_id, "userId": user_id, "instruction": 'Add a new page called "Refused"'}
     changes = {
         "no client": lambda b: b.pop("clientId"),
@@ -123,7 +104,7 @@ def malformed_activation(problem, client_id, user_id):
         "a user name with path characters": lambda b: b.update(userId="../../etc"),
         "a client name with path characters": lambda b: b.update(clientId=f"{client_id}/../../x"),
         "an instruction that is not text": lambda b: b.update(instruction=42),
-        "an instruction that is far too long": lambda b: b.update(instruction="a" * (MAX_INSTRUCTION * 5)),
+        "an instruction that is far too long": lambda b: b.update(instruction="a" * (max_instruction * 5)),
     }
     if problem not in changes:
         raise KeyError(f"unknown activation problem {problem!r}; known: {', '.join(changes)}")
@@ -141,9 +122,10 @@ class PreviewClient:
         self.dynamodb = aws("dynamodb")
         self.s3 = aws("s3")
         self.logs = aws("logs")
-        self.names = profile["names"]
-        self.markers = profile["log_markers"]
+        self.names = profile.area("preview")["names"]
+        self.markers = profile.area("preview")["log_markers"]
         self.interval = interval
+        self.recent = []  # the sessions of the scenario that is running, for its diagnosis
 
     # The edit service, through ECS
 
@@ -173,17 +155,18 @@ class PreviewClient:
         return self.http.post(ACTIVATE, json=body)
 
     def activate(self, client_id, user_id, instruction, on_created):
-        response = self.activate_e({"clientId": client_id, "userId": user_id, "instruction": instruction})
-        if response.status_code not in (200, 201):  # 200: the site owner's live session continues
-            raise ActivationRefused(response)
-        answer = response.json()
-        session = Session(answer["sessionId"], client_id, user_id, instruction, answer["previewUrl"])
+        answer = self.activate_e({"clientId": client_id, "userId": user_id, "instruction": instruction})
+        if answer.status not in (200, 201):  # 200: the site owner's live session continues
+            raise ActivationRefused(answer)
+        session = Session(answer.get("sessionId"), client_id, user_id, instruction, answer.get("previewUrl"))
+        self.recent.append(session)
         on_created(self.end_session, session)
         return session
 
     def adopt(self, item, on_created):
         """A Session for an item the platform started on its own (from an email), cleaned up like ours."""
         session = Session(item["sessionId"], item["clientId"], item["userId"], None, item["previewUrl"])
+        self.recent.append(session)
         on_created(self.end_session, session)
         return session
 
@@ -219,8 +202,8 @@ class PreviewClient:
         self.http.post(f"/hermes/api/sessions/{session.id}/deactivate", attach=False)
 
     def status(self, session):
-        response = self.http.get(f"/hermes/api/sessions/{session.id}/status", attach=False)
-        return {"http": response.status_code, **(response.json() if response.content else {})}
+        answer = self.http.get(f"/hermes/api/sessions/{session.id}/status", attach=False)
+        return {"http": answer.status, **(answer.body if isinstance(answer.body, dict) else {})}
 
     def wait_for_status(self, session, wanted, within):
         return eventually(
@@ -248,7 +231,7 @@ class PreviewClient:
         """
         started = time.monotonic()
         eventually(
-            lambda: self.http.get(f"/session/{session.id}/health", attach=False).status_code,
+            lambda: self.http.get(f"/session/{session.id}/health", attach=False).status,
             until=lambda code: code == 200,
             within=within,
             describe=f"the edit container of session {session.id} to answer through the load balancer",
@@ -317,17 +300,17 @@ class PreviewClient:
     def page_titled(self, session, title):
         """Follows the preview's links to the page titled `title`; returns (url, status) or None."""
         index = self.http.get(session.preview_url)
-        if index.status_code != 200:
-            return {"url": session.preview_url, "status": index.status_code, "title": None}
+        if index.status != 200:
+            return {"url": session.preview_url, "status": index.status, "title": None}
         seen = []
         for link in parse_page(index.text).links:
             url = urljoin(session.preview_url.rstrip("/") + "/", link)
             page = self.http.get(url, attach=False)
-            page_title = parse_page(page.text).title.strip() if page.status_code == 200 else None
+            page_title = parse_page(page.text).title.strip() if page.status == 200 else None
             seen.append(page_title)
             if page_title == title:
-                return {"url": url, "status": page.status_code, "title": page_title}
-        return {"url": session.preview_url, "status": index.status_code, "title": None, "titles_seen": seen}
+                return {"url": url, "status": page.status, "title": page_title}
+        return {"url": session.preview_url, "status": index.status, "title": None, "titles_seen": seen}
 
 
     # Several sessions at once, crashes and recovery
@@ -339,18 +322,14 @@ class PreviewClient:
         """
         async def send(session, body):
             async with session.post(self.http.base_url + ACTIVATE, json=body) as response:
-                text = await response.text()
-            try:
-                return Answer(response.status, json.loads(text))
-            except ValueError:
-                return Answer(response.status, text)
+                return Answer(response.status, parse_body(await response.text()), dict(response.headers))
 
         async def burst():
             async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
                 return await asyncio.gather(*(send(session, body) for body in bodies))
 
         answers = asyncio.run(burst())
-        transcript = [{"request": body, "status": a.status_code, "answer": a.body} for body, a in zip(bodies, answers)]
+        transcript = [{"request": body, "status": a.status, "answer": a.body} for body, a in zip(bodies, answers)]
         allure.attach(json.dumps(transcript, indent=2, default=str), name=f"{len(bodies)} activations at once",
                       attachment_type=allure.attachment_type.JSON)
         return answers
@@ -363,6 +342,7 @@ class PreviewClient:
                 body = owner.body
                 owner.session = Session(answer.body["sessionId"], body["clientId"], body["userId"],
                                         body["instruction"], answer.body["previewUrl"])
+                self.recent.append(owner.session)
                 on_created(self.end_session, owner.session)
         return owners
 
@@ -437,7 +417,7 @@ class PreviewClient:
         """The session, still active, answers through the load balancer from a task that is not the crashed one."""
         def probe():
             self.keep_alive(session)
-            health = self.http.get(f"/session/{session.id}/health", attach=False).status_code
+            health = self.http.get(f"/session/{session.id}/health", attach=False).status
             return {"health": health, "status": self.status(session).get("status"), "task": self.task_arn(session)}
 
         return eventually(
@@ -457,6 +437,25 @@ class PreviewClient:
             describe=f"{relative_path} in the workspace of {session.client_id}/{session.user_id}",
             interval=self.interval,
         )
+
+    def diagnosis(self):
+        """What explains a failed scenario: the edit service's counts, its tasks and why they
+        stopped, the scenario's sessions as stored and as the API reports them, and the last log lines."""
+        cluster = self.names["cluster"]
+        tasks = []
+        for status in ("RUNNING", "STOPPED"):
+            arns = self.ecs.list_tasks(cluster=cluster, serviceName=self.names["edit_service"],
+                                       desiredStatus=status)["taskArns"][-10:]
+            if arns:
+                tasks += [{key: task.get(key) for key in ("taskArn", "lastStatus", "desiredStatus", "stoppedReason")}
+                          for task in self.ecs.describe_tasks(cluster=cluster, tasks=arns)["tasks"]]
+        sessions = {s.id: {"stored": self.recorded_session(s.id), "reported": self.status(s)} for s in self.recent}
+        last_lines = []
+        for group in (self.names["hermes_log_group"], self.names["edit_log_group"]):
+            events = self.logs.filter_log_events(logGroupName=group, limit=200).get("events", [])
+            last_lines += [(e["timestamp"], e["message"]) for e in events]
+        return {"edit_service": self.edit_service(), "tasks": tasks, "sessions": sessions,
+                "last_log_lines": [message for _, message in sorted(last_lines)[-15:]]}
 
     def deactivate_e(self, session_id):
         """Asks to end a session by id, whatever the id holds, and returns the raw answer."""

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 
 from support.perf.timings import Trend
-from support.stages import Flow
+from support.preview.stages import Flow
 
 
 @dataclass

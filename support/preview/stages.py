@@ -64,8 +64,8 @@ class Flow:
 class StageReader:
     def __init__(self, aws, profile, interval):
         self.logs = aws("logs")
-        self.names = profile["names"]
-        self.markers = profile["log_markers"]
+        self.names = profile.area("preview")["names"]
+        self.markers = profile.area("preview")["log_markers"]
         self.interval = interval
 
     def events(self, stage, since_epoch):

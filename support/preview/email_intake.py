@@ -14,8 +14,8 @@ class EmailClient:
         self.preview = preview
         self.sqs = aws("sqs")
         self.dynamodb = aws("dynamodb")
-        self.names = profile["names"]
-        self.recipient = profile["email"]["recipient"]
+        self.names = profile.area("preview")["names"]
+        self.recipient = profile.area("preview")["email"]["recipient"]
         self.interval = interval
         self._urls = {}
 

@@ -3,14 +3,14 @@ scenario's clients, that times flows and starts, runs loads, and reports every r
 from dataclasses import dataclass
 
 from support.perf.baseline import BaselineStore
-from support.perf.flow import stage_timings, time_email_flow
+from support.preview.performance.flow import stage_timings, time_email_flow
 from support.perf.reporter import Reporter
-from support.perf.resources import ServiceUtilisation
-from support.perf.sessions import SessionLoad
-from support.perf.settings import PerformanceSettings
-from support.perf.starts import StartTimer
+from support.preview.performance.resources import ServiceUtilisation
+from support.preview.performance.sessions import SessionLoad
+from support.preview.performance.settings import PerformanceSettings
+from support.preview.performance.starts import StartTimer
 from support.perf.timings import Measurements
-from support.stages import StageReader
+from support.preview.stages import StageReader
 
 # The words scenarios use for what a threshold measures.
 MEASURES = {
@@ -30,11 +30,11 @@ class FlowResult:
 
 class PerformanceSuite:
     def __init__(self, profile, aws, preview, email, run):
-        interval = profile["polling"]["interval_s"]
+        interval = profile.interval
         self.settings = PerformanceSettings(profile)
         self.budgets = profile.budgets
         self.preview, self.email, self.run = preview, email, run
-        self.local_workspaces = profile["workspace"]["access"] == "local_directory"
+        self.local_workspaces = profile.area("preview")["workspace"]["access"] == "local_directory"
         self.stages = StageReader(aws, profile, interval)
         baseline = self.settings.baseline
         baselines = BaselineStore(aws("s3"), baseline["bucket"], baseline["create_bucket"],
@@ -43,7 +43,7 @@ class PerformanceSuite:
         self.starts = StartTimer(preview, self.stages, self.budgets)
         utilisation = ServiceUtilisation(aws, profile, interval)
         self.load = SessionLoad(preview, self.stages, utilisation, self.settings, self.budgets,
-                                profile["endpoints"]["load_balancer"])
+                                profile.area("preview")["endpoints"]["load_balancer"])
 
     def time_email_flow(self, instruction, on_created):
         flow = time_email_flow(self.email, self.preview, self.stages, self.budgets, self.run.site_owner(),

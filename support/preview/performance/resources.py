@@ -22,8 +22,8 @@ def _utc(epoch):
 class ServiceUtilisation:
     def __init__(self, aws, profile, interval):
         self.cloudwatch = aws("cloudwatch")
-        self.dimensions = [{"Name": "ClusterName", "Value": profile["names"]["cluster"]},
-                           {"Name": "ServiceName", "Value": profile["names"]["edit_service"]}]
+        self.dimensions = [{"Name": "ClusterName", "Value": profile.area("preview")["names"]["cluster"]},
+                           {"Name": "ServiceName", "Value": profile.area("preview")["names"]["edit_service"]}]
         self.interval = interval
 
     def _statistics(self, metric, start_epoch, end_epoch):

@@ -60,8 +60,8 @@ class Mailbox:
 
 
 def mailbox_for(profile, aws):
-    email = profile["email"]
-    interval = profile["polling"]["interval_s"]
+    email = profile.area("preview")["email"]
+    interval = profile.interval
     if email["mailbox"] == "moto_outbox":
-        return Mailbox(MotoOutbox(profile["endpoints"]["aws"]), interval)
+        return Mailbox(MotoOutbox(profile["aws"]["endpoint"]), interval)
     return Mailbox(S3Inbox(aws("s3"), email["inbox_bucket"], email.get("inbox_prefix")), interval)

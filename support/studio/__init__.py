@@ -1,0 +1,70 @@
+"""The studio admin API as an area of the suite: its profile section, client and preflight."""
+import re
+
+from support import rules
+from support.area import Area
+from support.preflight import TargetUnreachable, http_problem
+from support.studio.client import StudioClient
+
+DATASET_IDS = ("effect_revision_id", "unrouted_effect_revision_id", "input_file_id", "baseline_environment_id",
+               "retired_environment_id", "flaky_environment_id", "smoke_load_test_id",
+               "smoke_load_test_dispatches", "sustained_load_test_id", "sustained_load_test_dispatches")
+
+
+def _tenant_host(value):
+    """The studio finds the tenant by Host and refuses its central domains 127.0.0.1 and localhost."""
+    return (rules.text(value) and re.match(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$", value) is not None
+            and value.rsplit(":", 1)[0].lower() not in ("127.0.0.1", "localhost"))
+
+
+SCHEMA = {
+    "base_url": rules.URL,
+    "host": (_tenant_host, "a tenant's host name (the studio refuses 127.0.0.1 and localhost)"),
+    "tokens": {role: (rules.text, "a bearer token") for role in ("admin", "non_admin", "tenantless")},
+    "executor_secret": (rules.text, "the studio executor secret"),
+    "cost_approval": (rules.text, "an approval reference for runs over cost_limit_usd"),
+    "quality_provider_key": rules.one_of("missing", "configured"),
+    "reliability_limit_percent": rules.PERCENT,
+    "stop_condition": {
+        "failure_rate_percent": rules.PERCENT,
+        "window_s": rules.POSITIVE,
+    },
+    "dataset": {
+        "name": (rules.text, "the seed dataset's name"),
+        "stage": rules.one_of("staging", "production"),
+        **{key: rules.ID for key in DATASET_IDS},
+    },
+    "budgets": rules.BUDGETS,
+}
+
+
+class StudioArea(Area):
+    name = "studio"
+    stack_areas = ("studio",)
+    schema = SCHEMA
+    optional = frozenset({"tokens.non_admin", "tokens.tenantless", "executor_secret", "cost_approval",
+                          "dataset.flaky_environment_id"})
+    presence = "base_url"
+
+    def clients(self, profile, run, userdata):
+        return {"studio": StudioClient(profile, approval=userdata.get("cost_approval"))}
+
+    def capabilities(self, clients):
+        studio = clients["studio"]
+        found = {"failing_variant"} if "flaky_environment_id" in studio.dataset else set()
+        return found | ({"no_quality_provider_key"} if studio.quality_provider_key == "missing" else set())
+
+    def preflight(self, clients):
+        studio = clients["studio"]
+        problem = http_problem(studio.http, "/api/admin/studio/observability/sinks",
+                               f"the studio's admin API for Host {studio.host}",
+                               "studio.base_url, studio.host and studio.tokens.admin",
+                               headers={"Authorization": f"Bearer {studio.tokens['admin']}"})
+        if problem:
+            raise TargetUnreachable(problem)
+
+    def close(self, clients):
+        clients["studio"].close()
+
+
+AREA = StudioArea()
