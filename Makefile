@@ -6,7 +6,7 @@ TAGS   ?= not @slow
 PROFILE ?= local
 BEHAVE := $(PY) -m behave -D profile=$(PROFILE)
 
-.PHONY: setup acceptance test behave-all report stack sweep clean bench locust
+.PHONY: setup acceptance test behave-all report summary stack sweep clean bench locust
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -24,15 +24,19 @@ node_modules/.installed: package.json package-lock.json
 
 acceptance: setup
 	@find allure-results -mindepth 1 ! -name .gitkeep -delete
-	@$(BEHAVE) --tags="$(TAGS)"; status=$$?; $(MAKE) --no-print-directory report; exit $$status
+	@$(BEHAVE) --tags="$(TAGS)"; status=$$?; $(MAKE) --no-print-directory report summary; exit $$status
 
 report: node_modules/.installed
 	@npx allure awesome --single-file allure-results -o allure-report > /dev/null
 	@echo "report: file://$(CURDIR)/allure-report/index.html"
 
+# What passed, failed and was skipped, why, when and against what: reports/summary.md (and .json).
+summary: $(VENV)/.installed
+	@$(PY) -m support.summary allure-results reports
+
 behave-all: setup
 	@find allure-results -mindepth 1 ! -name .gitkeep -delete
-	$(BEHAVE) --tags="not @wip"
+	$(BEHAVE) --tags="not @wip"; status=$$?; $(MAKE) --no-print-directory summary; exit $$status
 
 test: setup behave-all
 	$(PY) -m pytest tests

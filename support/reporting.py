@@ -4,12 +4,17 @@ allure-behave drops label calls made inside steps, so labels are derived from ta
 feature runs; the files Allure reads about the run itself (environment, executor, categories)
 are written by the suite.
 """
+import importlib.metadata
 import json
 import os
+import platform
+import subprocess
 import sys
 from dataclasses import asdict
 
 import allure
+
+from support.redact import redact
 
 AREAS = {"preview": "Preview platform", "studio": "Studio admin", "guardian": "Guardian data plane",
          "gateway": "Async gateway", "performance": "Performance and load"}
@@ -87,6 +92,29 @@ def addresses(profile):
     return found
 
 
+def _git(*args):
+    try:
+        done = subprocess.run(["git", *args], cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                              capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else "unknown"
+
+
+def versions(embedded):
+    """What produced the run: the suite (git describe), Python, behave and, locally, the embedded stack
+    (its last commit and the moto it serves), so a summary says which code gave which verdict."""
+    found = {
+        "suite.version": _git("describe", "--always", "--tags", "--dirty"),
+        "python.version": platform.python_version(),
+        "behave.version": importlib.metadata.version("behave"),
+    }
+    if embedded:
+        found["stack.version"] = f"{_git('log', '-1', '--format=%h', '--', 'stack')} " \
+                                 f"(moto {importlib.metadata.version('moto')})"
+    return found
+
+
 def write_run_files(results_dir, profile, stack_state, run_id):
     os.makedirs(results_dir, exist_ok=True)
     environment = {"profile": profile.name, "target": profile["target"], "run.id": run_id,
@@ -94,8 +122,9 @@ def write_run_files(results_dir, profile, stack_state, run_id):
     if stack_state:
         environment["stack.start_seconds"] = stack_state["start_seconds"]
         environment["stack.faults"] = ",".join(stack_state["faults"]) or "none"
+    environment.update(versions(embedded=bool(stack_state)))
     with open(os.path.join(results_dir, "environment.properties"), "w") as handle:
-        handle.writelines(f"{key}={value}\n" for key, value in environment.items())
+        handle.writelines(f"{key}={value}\n" for key, value in redact(environment).items())
     executor = {
         "name": "CI" if os.environ.get("CI") else "local",
         "type": "behave",
