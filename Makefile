@@ -6,7 +6,7 @@ TAGS   ?= not @slow
 PROFILE ?= local
 BEHAVE := $(PY) -m behave -D profile=$(PROFILE)
 
-.PHONY: setup acceptance test behave-all report summary stack sweep clean bench locust
+.PHONY: setup acceptance test lint behave-all report summary stack sweep clean bench locust
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -38,7 +38,14 @@ behave-all: setup
 	@find allure-results -mindepth 1 ! -name .gitkeep -delete
 	$(BEHAVE) --tags="not @wip"; status=$$?; $(MAKE) --no-print-directory summary; exit $$status
 
-test: setup behave-all
+# Checks that take seconds, first in `make test`: the Gherkin lint, and a dry run in which an
+# undefined step fails (its Allure output goes to a scratch folder, not allure-results/).
+lint: $(VENV)/.installed
+	$(PY) -m tools.lint features
+	@rm -rf reports/dry-run
+	ALLURE_RESULTS_DIR=reports/dry-run $(PY) -m behave --dry-run -f null --no-junit
+
+test: setup lint behave-all
 	$(PY) -m pytest tests
 
 stack: $(VENV)/.installed
