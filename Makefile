@@ -6,7 +6,7 @@ TAGS   ?= not @slow
 PROFILE ?= local
 BEHAVE := $(PY) -m behave -D profile=$(PROFILE)
 
-.PHONY: setup acceptance test lint behave-all report summary stack sweep clean bench locust
+.PHONY: setup acceptance test lint docs behave-all report summary stack sweep clean bench locust
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -44,6 +44,10 @@ lint: $(VENV)/.installed
 	$(PY) -m tools.lint features
 	@rm -rf reports/dry-run
 	ALLURE_RESULTS_DIR=reports/dry-run $(PY) -m behave --dry-run -f null --no-junit
+
+# Living documentation for product owners: every feature, scenario, tag and step on one page.
+docs: $(VENV)/.installed
+	@$(PY) -m tools.docs features reports/docs/index.html
 
 test: setup lint behave-all
 	$(PY) -m pytest tests
