@@ -1,8 +1,8 @@
 """What the Allure report and the console say about a run, beyond pass and fail.
 
 allure-behave drops label calls made inside steps, so labels are derived from tags before a
-feature runs; the files Allure reads about the run itself (environment, executor, categories)
-are written by the suite.
+feature runs; the files Allure reads about the run itself (environment, executor) are written by
+the suite. The failure categories live in allurerc.mjs, beside the rest of the report's configuration.
 """
 import importlib.metadata
 import json
@@ -19,14 +19,6 @@ from support.redact import redact
 AREAS = {"preview": "Preview platform", "studio": "Studio admin", "guardian": "Guardian data plane",
          "gateway": "Async gateway", "performance": "Performance and load"}
 SEVERITY_BY_TAG = {"smoke": "critical", "destructive": "normal", "known_defect": "minor"}
-
-CATEGORIES = [
-    {"name": "Budget exceeded", "messageRegex": ".*not within .* after .*", "matchedStatuses": ["failed"]},
-    {"name": "Refused or wrong answer from a system", "messageRegex": ".*Expected.*", "matchedStatuses": ["failed"]},
-    {"name": "Target unreachable", "messageRegex": ".*(ConnectError|unreachable|Connection refused).*",
-     "matchedStatuses": ["broken", "failed"]},
-    {"name": "Suite defect", "matchedStatuses": ["broken"]},
-]
 
 _notes = []
 
@@ -61,9 +53,11 @@ def take_notes():
 
 
 def scenario_labels(scenario):
-    """(name, value) Allure labels: epic from the area tag, severity from speed and safety tags."""
+    """(name, value) Allure labels: epic from the area tag, story from the scenario (an outline's rows
+    share their outline's name), severity from speed and safety tags; allure-behave sets feature."""
     tags = set(scenario.effective_tags)
     labels = [("epic", title) for area, title in AREAS.items() if area in tags]
+    labels.append(("story", scenario.name.split(" -- @")[0] if getattr(scenario, "_row", None) else scenario.name))
     severity = next((level for tag, level in SEVERITY_BY_TAG.items() if tag in tags), None)
     if severity:
         labels.append(("severity", severity))
@@ -125,13 +119,19 @@ def write_run_files(results_dir, profile, stack_state, run_id):
     environment.update(versions(embedded=bool(stack_state)))
     with open(os.path.join(results_dir, "environment.properties"), "w") as handle:
         handle.writelines(f"{key}={value}\n" for key, value in redact(environment).items())
-    executor = {
-        "name": "CI" if os.environ.get("CI") else "local",
-        "type": "behave",
-        "buildName": f"acceptance {run_id}",
-        "reportName": "Acceptance suite",
-    }
     with open(os.path.join(results_dir, "executor.json"), "w") as handle:
-        json.dump(executor, handle, indent=2)
-    with open(os.path.join(results_dir, "categories.json"), "w") as handle:
-        json.dump(CATEGORIES, handle, indent=2)
+        json.dump(executor(run_id, os.environ), handle, indent=2)
+
+
+def executor(run_id, env):
+    """Who ran the suite: on GitHub Actions the workflow run, with a link back to its build."""
+    found = {"name": "local", "type": "behave", "buildName": f"acceptance {run_id}", "reportName": "Acceptance suite"}
+    if env.get("GITHUB_ACTIONS") == "true":
+        server, repository = env.get("GITHUB_SERVER_URL", "https://github.com"), env.get("GITHUB_REPOSITORY", "")
+        build = f"{server}/{repository}/actions/runs/{env.get('GITHUB_RUN_ID', '')}"
+        found.update(name="GitHub Actions", type="github", buildOrder=int(env.get("GITHUB_RUN_NUMBER") or 0),
+                     buildName=f"{env.get('GITHUB_WORKFLOW', 'acceptance')} #{env.get('GITHUB_RUN_NUMBER', '')} "
+                               f"({run_id})", buildUrl=build, reportUrl=f"{build}#artifacts")
+    elif env.get("CI"):
+        found["name"] = "CI"
+    return found

@@ -34,7 +34,7 @@ def shorten(message):
     """The first line of a failure message, cut to REASON_LENGTH characters."""
     lines = [line.strip() for line in (message or "").strip().splitlines() if line.strip()]
     if not lines:
-        return "no reason given"
+        return "no reason recorded"
     first = lines[0]
     return first if len(first) <= REASON_LENGTH else first[:REASON_LENGTH - 1] + "…"
 

@@ -38,3 +38,7 @@ def test_the_report_names_every_scenario_that_ran(tmp_path):
     epics = {label["value"] for path, text in files.items() if path.startswith("data/test-results/")
              for label in json.loads(text).get("labels", []) if label["name"] == "epic"}
     assert epics == {"Preview platform"}
+    grouping = {(label["name"], label["value"]) for path, text in files.items() if path.startswith("data/test-results/")
+                for label in json.loads(text).get("labels", []) if label["name"] in ("feature", "story")}
+    assert grouping == {("feature", "A site owner's first edit wakes the platform from zero"),
+                        ("story", "An activation with missing or malformed details is refused and creates nothing")}
