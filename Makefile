@@ -6,9 +6,18 @@ TAGS   ?= not @slow
 PROFILE ?= local
 BEHAVE := $(PY) -m behave -D profile=$(PROFILE)
 
-.PHONY: setup acceptance test lint docs behave-all report quality-gate summary stack sweep clean bench locust
+.PHONY: setup browser acceptance test lint docs behave-all report quality-gate summary stack sweep clean bench locust
 
-setup: $(VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed node_modules/.installed browser
+
+# The browser the report test opens (tests/test_report_in_browser.py): Debian's chromium where no
+# Chromium or Chrome is installed; where it cannot be, that test fails under CI=true and skips elsewhere.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo -n)
+browser:
+	@command -v chromium > /dev/null || command -v google-chrome > /dev/null || \
+		{ command -v apt-get > /dev/null && $(SUDO) apt-get update -qq && \
+		  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver > /dev/null; } || \
+		echo "setup: could not install chromium and chromium-driver; the report's browser test will not run"
 
 # The project root goes on the venv's path, so `behave`, `.venv/bin/behave` and `python -m behave`
 # all find support/ (behave.ini names support.allure_formatter).

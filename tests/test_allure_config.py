@@ -3,18 +3,13 @@ the suite's categories, known defects linked to their issue, history kept betwee
 quality gate that fails on a failure or on missing scenarios."""
 import base64
 import json
-import os
 import re
-import shutil
-import subprocess
 import uuid
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ALLURE = os.path.join(ROOT, "node_modules", ".bin", "allure")
-AWESOME = re.search(r"^AWESOME := npx allure awesome (.*)$", open(os.path.join(ROOT, "Makefile")).read(),
-                    re.MULTILINE).group(1).split()
+from support.reporting import executor
+from tests.allure_build import AWESOME, allure, scratch_project
 
 SCENARIOS = [  # (epic, feature, story, status, message)
     ("Preview platform", "Cold start", "A first instruction starts a container", "passed", None),
@@ -44,17 +39,7 @@ def write_results(folder, scenarios=SCENARIOS):
 
 @pytest.fixture
 def project(tmp_path):
-    """The suite's Allure configuration in a scratch folder, so builds never touch the worktree."""
-    shutil.copy(os.path.join(ROOT, "allurerc.mjs"), tmp_path)
-    shutil.copy(os.path.join(ROOT, "known-defects.json"), tmp_path)
-    return tmp_path
-
-
-def allure(project, *args, env=None):
-    clean = {key: value for key, value in os.environ.items() if not key.startswith("GITHUB_")}
-    clean["NODE_OPTIONS"] = f"--import={os.path.join(ROOT, 'tools', 'iterator-to-array.mjs')}"  # as make does
-    return subprocess.run([ALLURE, *args], cwd=project, env={**clean, **(env or {})}, capture_output=True, text=True,
-                          timeout=120)
+    return scratch_project(tmp_path)
 
 
 def build(project, results="results", report="report"):
@@ -165,7 +150,6 @@ def test_the_quality_gate_fails_on_a_failure_and_on_missing_scenarios(project):
 
 
 def test_on_github_actions_the_executor_links_the_build():
-    from support.reporting import executor
     found = executor("20261128T0800", {"GITHUB_ACTIONS": "true", "GITHUB_SERVER_URL": "https://github.com",
                                        "GITHUB_REPOSITORY": "acme/suite", "GITHUB_RUN_ID": "991",
                                        "GITHUB_RUN_NUMBER": "17", "GITHUB_WORKFLOW": "acceptance"})
