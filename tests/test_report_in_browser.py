@@ -53,14 +53,20 @@ def junit_counts(folder):
     return counts
 
 
-@pytest.fixture(scope="module")
-def browser():
+def require_browser():
+    """The browser, or the test stops: failed in CI (the report must be checked there), skipped elsewhere."""
     found = find_browser()
     if not found:
         message = "no Chromium and chromedriver (apt-get install chromium chromium-driver, or set CHROME_BIN/CHROMEDRIVER)"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
+    return found
+
+
+@pytest.fixture(scope="module")
+def browser():
+    found = require_browser()
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -145,3 +151,15 @@ def test_a_scenario_shows_its_steps_and_its_attachment(browser, run):
                       lambda text: '"usd"' in text, RENDER, "the attachment's content", report=False)
     assert '"usd"' in body
     browser.save_screenshot(os.path.join(os.path.dirname(report), "scenario.png"))
+
+
+def test_without_a_browser_ci_fails_and_elsewhere_skips(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    for name in ("CHROME_BIN", "CHROMEDRIVER", "CHROMEWEBDRIVER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="no Chromium and chromedriver"):
+        require_browser()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="no Chromium and chromedriver"):
+        require_browser()
