@@ -109,6 +109,17 @@ def versions(embedded):
     return found
 
 
+def skip_reason(scenario, config):
+    """Why a scenario did not run: the reason it was skipped with (an absent capability, a protected
+    profile), else that the run's tags did not select it."""
+    if scenario.skip_reason:
+        return scenario.skip_reason
+    expression = getattr(config, "tag_expression", None)
+    if expression is not None and not scenario.should_run_with_tags(expression):
+        return f"not selected by the tags ({expression})"
+    return "skipped without a reason"
+
+
 def write_run_files(results_dir, profile, stack_state, run_id):
     os.makedirs(results_dir, exist_ok=True)
     environment = {"profile": profile.name, "target": profile["target"], "run.id": run_id,

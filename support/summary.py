@@ -39,8 +39,14 @@ def shorten(message):
     return first if len(first) <= REASON_LENGTH else first[:REASON_LENGTH - 1] + "…"
 
 
+def _rank(result):
+    """Which of two results of one scenario counts: one that ran over a skip, then the latest."""
+    return result.get("status") != "skipped", result.get("stop", 0)
+
+
 def read_results(results_dir):
-    """One entry per test: a scenario retried or written twice counts once, by its latest result."""
+    """One entry per test: a scenario retried, or written by two processes (run in one, not selected
+    in the other), counts once, by the result that ran, else the latest."""
     if not os.path.isdir(results_dir):
         raise SummaryError(f"no results folder at {results_dir}")
     latest = {}
@@ -51,7 +57,7 @@ def read_results(results_dir):
             except json.JSONDecodeError as error:
                 raise SummaryError(f"{path} is not a readable Allure result: {error}") from error
         key = result.get("historyId") or result.get("uuid") or path
-        if key not in latest or result.get("stop", 0) >= latest[key].get("stop", 0):
+        if key not in latest or _rank(result) >= _rank(latest[key]):
             latest[key] = result
     if not latest:
         raise SummaryError(f"{results_dir} holds no Allure result files (*-result.json)")
@@ -145,10 +151,12 @@ def render_markdown(summary):
         "- areas: " + "; ".join(f"{area['name']} {area['counts']['passed']}/"
                                 f"{sum(area['counts'].values())} passed" for area in summary["areas"]),
     ]
-    shown = summary["problems"][:3]
-    lines += [f"- {p['status']}: {p['scenario']}: {p['reason']}" for p in shown]
-    if len(summary["problems"]) > len(shown):
-        lines.append(f"- and {len(summary['problems']) - len(shown)} more below")
+    failures = [p for p in summary["problems"] if p["status"] != "skipped"]
+    lines += [f"- {p['status']}: {p['scenario']}: {p['reason']}" for p in failures[:3]]
+    more = [f"{len(failures) - 3} more failures"] if len(failures) > 3 else []
+    more += [f"{summary['totals']['skipped']} skipped"] if summary["totals"]["skipped"] else []
+    if more:
+        lines.append(f"- {' and '.join(more)}: reasons below")
     lines += ["", "## By area and feature", "",
               "| area | feature | passed | failed | broken | skipped |", "|---|---|---|---|---|---|"]
     for area in summary["areas"]:

@@ -81,6 +81,13 @@ def test_a_scenario_written_twice_counts_once_by_its_latest_result(results):
     assert found["totals"] == {"passed": 3, "failed": 0, "broken": 1, "skipped": 1, "unknown": 0}
 
 
+def test_a_scenario_that_ran_counts_over_its_later_skip(results):
+    write_result(results, "An idle session is shut down", "skipped", "Cold start", start=1_700_000_100_000,
+                 message="not selected by the tags (smoke)")
+    found = summary.summarise(str(results))
+    assert found["totals"] == {"passed": 2, "failed": 1, "broken": 1, "skipped": 1, "unknown": 0}
+
+
 def test_secrets_in_the_environment_are_hidden(results):
     environment = summary.summarise(str(results))["environment"]
     assert environment["load_balancer"] == "https://qa:***@alb.example.com/?token=***&region=eu"
@@ -118,15 +125,17 @@ def test_two_behave_processes_in_one_folder_make_one_summary(tmp_path):
     results = tmp_path / "allure-results"
     env = {**os.environ, "ACCEPTANCE_STACK_STATE": str(tmp_path / "state.json"), "STACK_FAULTS": "",
            "ALLURE_RESULTS_DIR": str(results)}
-    for name in ("A variant's id is stable", "A variant that is not eligible"):
+    for selection in (["--name", "A variant's id is stable"], ["--tags", "@costly"]):
         run = subprocess.run([sys.executable, "-m", "behave", "features/studio/rules.feature", "--no-junit",
-                              "-f", "null", "--name", name], cwd=ROOT, env=env, capture_output=True, text=True,
+                              "-f", "null", *selection], cwd=ROOT, env=env, capture_output=True, text=True,
                              timeout=180)
         assert run.returncode == 0, run.stdout + run.stderr
     run = subprocess.run([sys.executable, "-m", "support.summary", str(results), str(tmp_path / "reports")],
                          cwd=ROOT, capture_output=True, text=True)
     assert run.stdout.strip() == f"summary: {tmp_path / 'reports' / 'summary.md'}", run.stderr
     found = json.loads((tmp_path / "reports" / "summary.json").read_text())
-    assert found["totals"]["passed"] == 2 and found["scenarios"] == 2
+    assert (found["scenarios"], found["totals"]["passed"], found["totals"]["skipped"]) == (6, 4, 2)
+    assert {(p["status"], p["reason"]) for p in found["problems"]} == {
+        ("skipped", "not selected by the tags (costly)")}
     assert found["environment"]["python.version"] == platform.python_version()
     assert found["environment"]["stack.version"].endswith("(moto 5.2.5)")
