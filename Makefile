@@ -35,7 +35,8 @@ node_modules/.installed: package.json package-lock.json
 
 acceptance: setup
 	@find allure-results -mindepth 1 ! -name .gitkeep -delete
-	@$(BEHAVE) --tags="$(TAGS)"; status=$$?; $(MAKE) --no-print-directory report summary; exit $$status
+	@$(BEHAVE) --tags="$(TAGS)"; status=$$?; \
+		$(MAKE) --no-print-directory report; $(MAKE) --no-print-directory summary; exit $$status
 
 # allurerc.mjs holds history, categories and known defects; the look is `allure awesome`'s options
 # (tests/test_allure_config.py builds its reports with this same line).
