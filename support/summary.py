@@ -140,13 +140,14 @@ def render_markdown(summary):
     env, time = summary["environment"], summary["time"]
     versions = ", ".join(f"{name} {env.get(key, 'unknown')}" for name, key in VERSION_KEYS
                          if key in env or name != "stack")
-    target = env.get("load_balancer") or env.get("target", "unknown")
+    addresses = ", ".join(f"{key} {value}" for key, value in env.items() if value.startswith(("http://", "https://")))
     lines = [
         f"# Acceptance run {summary['verdict'].upper()}: {summary['scenarios']} scenarios, "
         f"{_count_text(summary['totals'])}",
         "",
         f"- time: {time['start'] or 'unknown'} to {time['stop'] or 'unknown'} ({_duration(time['seconds'])})",
-        f"- profile: {env.get('profile', 'unknown')} ({env.get('target', 'unknown')}), target {target}",
+        f"- profile: {env.get('profile', 'unknown')} ({env.get('target', 'unknown')}); "
+        f"targets: {addresses or 'none recorded'}",
         f"- versions: {versions}",
         "- areas: " + "; ".join(f"{area['name']} {area['counts']['passed']}/"
                                 f"{sum(area['counts'].values())} passed" for area in summary["areas"]),

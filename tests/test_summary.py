@@ -41,7 +41,8 @@ def results(tmp_path):
     write_result(folder, "A variant's id is stable", "passed", "Rules", epic="Studio admin", start=base + 60_000,
                  seconds=30)
     (folder / "environment.properties").write_text(
-        "profile=staging\ntarget=aws\nload_balancer=https://qa:hunter2@alb.example.com/?token=abc&region=eu\n"
+        "profile=staging\ntarget=aws\npreview.load_balancer=https://qa:hunter2@alb.example.com/?token=abc&region=eu\n"
+        "studio.base_url=https://studio.example.com\n"
         "credentials.secret_access_key=wJalrXUtnFEMI\nsuite.version=v1.2-3-gabcdef\npython.version=3.11.2\n"
         "behave.version=1.3.3\nstack.version=abc1234 (moto 5.2.5)\n")
     return folder
@@ -90,7 +91,7 @@ def test_a_scenario_that_ran_counts_over_its_later_skip(results):
 
 def test_secrets_in_the_environment_are_hidden(results):
     environment = summary.summarise(str(results))["environment"]
-    assert environment["load_balancer"] == "https://qa:***@alb.example.com/?token=***&region=eu"
+    assert environment["preview.load_balancer"] == "https://qa:***@alb.example.com/?token=***&region=eu"
     assert environment["credentials.secret_access_key"] == "***"
     assert redact_value("key AKIAABCDEFGHIJKLMNOP used") == "key *** used"
     assert redact({"target": "embedded"}) == {"target": "embedded"}
@@ -105,7 +106,8 @@ def test_the_page_leads_with_a_short_headline_then_details(results, tmp_path):
     assert headline[0] == "# Acceptance run FAILED: 5 scenarios, 2 passed, 1 failed, 1 broken, 1 skipped"
     assert ("- versions: suite v1.2-3-gabcdef, Python 3.11.2, behave 1.3.3, stack abc1234 (moto 5.2.5)"
             in headline)
-    assert "- profile: staging (aws), target https://qa:***@alb.example.com/?token=***&region=eu" in headline
+    assert ("- profile: staging (aws); targets: preview.load_balancer https://qa:***@alb.example.com/?token=***&region=eu,"
+            " studio.base_url https://studio.example.com") in headline
     assert "| Preview platform | Recovery | 0 | 0 | 1 | 1 |" in page
     assert "hunter2" not in page and "wJalrXUtnFEMI" not in page
     assert json.loads((out / "summary.json").read_text())["totals"]["broken"] == 1
