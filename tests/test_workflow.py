@@ -119,3 +119,12 @@ def test_a_workflow_that_drifts_from_the_readme_is_caught(old, new):
 def test_a_readme_that_renames_a_command_is_caught():
     with pytest.raises(KeyError):
         check_push_runs_make_test(workflow(), {"acceptance": "make acceptance", "check": "make check"})
+
+
+def test_the_staging_job_sets_every_variable_the_staging_profile_reads():
+    """Keys come from the OIDC role and staging is AWS itself, so only those variables may be missing."""
+    profile = open(os.path.join(ROOT, "config", "profiles", "staging.yaml")).read()
+    needed = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", profile))
+    from_role = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_ECS"}
+    missing = needed - from_role - set(workflow()["jobs"]["staging"]["env"])
+    assert not missing, f"the staging job does not set {sorted(missing)}"
