@@ -109,6 +109,9 @@ def versions(embedded):
     return found
 
 
+NOT_SELECTED = "not selected by the tags"
+
+
 def skip_reason(scenario, config):
     """Why a scenario did not run: the reason it was skipped with (an absent capability, a protected
     profile), else that the run's tags did not select it."""
@@ -116,7 +119,7 @@ def skip_reason(scenario, config):
         return scenario.skip_reason
     expression = getattr(config, "tag_expression", None)
     if expression is not None and not scenario.should_run_with_tags(expression):
-        return f"not selected by the tags ({expression})"
+        return f"{NOT_SELECTED} ({expression})"
     return "skipped without a reason"
 
 

@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from datetime import datetime, timezone
 
 from support.redact import redact
+from support.reporting import NOT_SELECTED
 
 STATUSES = ("passed", "failed", "broken", "skipped", "unknown")
 PROBLEMS = ("failed", "broken", "skipped", "unknown")
@@ -92,9 +93,16 @@ def _time(results):
     return {"start": as_iso(start), "stop": as_iso(stop), "seconds": round((stop - start) / 1000, 1)}
 
 
+def _not_selected(result):
+    message = (result.get("statusDetails") or {}).get("message") or ""
+    return result.get("status") == "skipped" and message.startswith(NOT_SELECTED)
+
+
 def summarise(results_dir):
-    """The run's facts as one JSON-ready dict."""
-    results = read_results(results_dir)
+    """The run's facts as one JSON-ready dict. Scenarios the run's tags left out are counted apart
+    (behave and JUnit list them as skipped), so the counts are about what the run chose to check."""
+    everything = read_results(results_dir)
+    results = [result for result in everything if not _not_selected(result)]
     grouped = defaultdict(lambda: defaultdict(list))
     for result in results:
         grouped[_label(result, "epic", "no area")][_label(result, "feature", "no feature")].append(result)
@@ -115,7 +123,8 @@ def summarise(results_dir):
                              problem["scenario"]))
     totals = _counts(results)
     verdict = "passed" if totals["failed"] == totals["broken"] == totals["unknown"] == 0 else "failed"
-    return {"verdict": verdict, "scenarios": len(results), "totals": totals, "time": _time(results),
+    return {"verdict": verdict, "scenarios": len(results), "not_selected": len(everything) - len(results),
+            "totals": totals, "time": _time(results),
             "environment": read_environment(results_dir), "areas": areas, "problems": problems}
 
 
@@ -143,7 +152,8 @@ def render_markdown(summary):
     addresses = ", ".join(f"{key} {value}" for key, value in env.items() if value.startswith(("http://", "https://")))
     lines = [
         f"# Acceptance run {summary['verdict'].upper()}: {summary['scenarios']} scenarios, "
-        f"{_count_text(summary['totals'])}",
+        f"{_count_text(summary['totals'])}"
+        + (f" ({summary['not_selected']} more not selected by the tags)" if summary["not_selected"] else ""),
         "",
         f"- time: {time['start'] or 'unknown'} to {time['stop'] or 'unknown'} ({_duration(time['seconds'])})",
         f"- profile: {env.get('profile', 'unknown')} ({env.get('target', 'unknown')}); "
