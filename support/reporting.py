@@ -53,10 +53,11 @@ def take_notes():
 
 
 def scenario_labels(scenario):
-    """(name, value) Allure labels: epic from the area tag, story from the scenario (an outline's rows
-    share their outline's name), severity from speed and safety tags; allure-behave sets feature."""
+    """(name, value) Allure labels: one epic from the first area tag (a scenario sits once in the
+    report's tree), story from the scenario (an outline's rows share their outline's name), severity
+    from speed and safety tags; allure-behave sets feature."""
     tags = set(scenario.effective_tags)
-    labels = [("epic", title) for area, title in AREAS.items() if area in tags]
+    labels = [("epic", title) for area, title in AREAS.items() if area in tags][:1]
     labels.append(("story", scenario.name.split(" -- @")[0] if getattr(scenario, "_row", None) else scenario.name))
     severity = next((level for tag, level in SEVERITY_BY_TAG.items() if tag in tags), None)
     if severity:

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from support.reporting import executor
+from support.reporting import executor, scenario_labels
 from tests.allure_build import AWESOME, allure, scratch_project
 
 SCENARIOS = [  # (epic, feature, story, status, message)
@@ -156,3 +156,19 @@ def test_on_github_actions_the_executor_links_the_build():
     assert found["buildUrl"] == "https://github.com/acme/suite/actions/runs/991"
     assert found["buildName"] == "acceptance #17 (20261128T0800)" and found["buildOrder"] == 17
     assert executor("x", {})["name"] == "local" and "buildUrl" not in executor("x", {})
+
+
+class _Scenario:
+    def __init__(self, name, tags, row=None):
+        self.name, self.effective_tags, self._row = name, tags, row
+
+
+@pytest.mark.parametrize("scenario, labels", [
+    (_Scenario("A burst is served", ["preview", "performance", "perf_smoke"]),
+     [("epic", "Preview platform"), ("story", "A burst is served")]),
+    (_Scenario("A refused activation -- @1.2 bad client", ["preview", "smoke"], row=object()),
+     [("epic", "Preview platform"), ("story", "A refused activation"), ("severity", "critical")]),
+    (_Scenario("No area at all", []), [("story", "No area at all")]),
+])
+def test_a_scenario_gets_one_epic_and_its_outlines_name_as_story(scenario, labels):
+    assert scenario_labels(scenario) == labels
