@@ -116,7 +116,8 @@ def status_codes(feature, _suite):
 
 
 def _profile_names():
-    """Every resource name the profiles declare (values under a `names:` key, at any depth)."""
+    """Every resource name the profiles declare: values under a `names:` key, at any depth, that look like
+    one (a dash or a slash; not a placeholder such as from_stack)."""
     found = set()
 
     def walk(node, under_names):
@@ -126,7 +127,7 @@ def _profile_names():
         elif isinstance(node, list):
             for value in node:
                 walk(value, under_names)
-        elif under_names and isinstance(node, str) and "{" not in node and len(node) > 3:
+        elif under_names and isinstance(node, str) and "{" not in node and re.search(r"[-/]", node):
             found.add(node)
 
     for name in sorted(os.listdir(PROFILES)) if os.path.isdir(PROFILES) else ():
