@@ -62,6 +62,7 @@ FAULTS = {
     "reply_starts_new_conversation": "the email intake ignores the conversation id of a reply",
     "reply_sender_normalised": "the email intake lower-cases the sender of a reply, so the reply lands in another workspace",
     "malformed_email_dropped": "the email intake deletes an unreadable message instead of setting it aside",
+    "malformed_email_set_aside_without_reason": "the email intake sets an unreadable message aside with a reason that does not say what was unreadable",
     "consumer_stops_after_malformed": "the email intake stops consuming after an unreadable message",
     # studio: load tests, benchmark matrix, quality, money HUD
     "load_test_never_finishes": "an inline load test stops dispatching halfway and never completes",
@@ -70,6 +71,7 @@ FAULTS = {
     "matrix_dispatch_artifacts_missing": "benchmark matrix items are created without their dispatch artifacts",
     "quality_evaluation_not_linked": "quality evaluations are stored without their benchmark run, so the run lists none",
     "money_hud_wrong_winner": "the money HUD names the variant with the lowest compute cost as winner, not the best margin",
+    "money_hud_fastest_wins": "the money HUD names the fastest variant as winner, not the one with the best margin",
     "routing_recommendation_missing": "the money HUD names a winner but recommends no routing change",
     "reliability_recommendation_missing": "the money HUD gives no reliability advice for variants failing above 5 %",
     "reliability_recommendation_for_reliable_variant": "the money HUD asks to investigate every variant, reliable or not",

@@ -7,7 +7,7 @@ from hamcrest import (
 
 from support.studio.client import (
     CALLERS, FALLBACK_REASON, FALLBACK_SCORE, REFUSALS, WARNINGS, CostNotApproved, Operator, dispatch_records,
-    expected_variant_id, highest_margin, instruction_of, recommended, routing_differences,
+    by_margin, expected_variant_id, hud_discrepancies, instruction_of, recommended, routing_differences,
 )
 
 
@@ -254,10 +254,13 @@ def step_fallback_logged(context):
 @then("the money HUD names the variant with the highest margin as the winner")
 def step_hud_winner(context):
     hud = _hud(context)
+    items = context.studio.benchmark_run(_benchmark(context)["id"])["items"]
     assert_that(hud["rows"], is_not(empty()), f"measurable rows of the money HUD: {hud}")
-    assert_that([row for row in hud["rows"] if row["dispatch_count"] <= 0], empty(), "rows without dispatches")
-    assert_that((hud["winner"] or {}).get("variant_id"), equal_to(highest_margin(hud["rows"])),
-                f"the money HUD's winner; rows: {hud['rows']}")
+    assert_that(hud_discrepancies(hud["rows"], items), empty(), f"the money HUD's rows: {hud['rows']}")
+    best, *others = by_margin(hud["rows"])
+    assert_that([row for row in others if row["margin_usd"] >= best["margin_usd"]], empty(),
+                f"rows with a margin as high as {best['variant_id']}'s {best['margin_usd']}")
+    assert_that(hud["winner"], equal_to(best), f"the money HUD's winner; rows by margin: {by_margin(hud['rows'])}")
 
 
 @then("the money HUD recommends routing to the winner")

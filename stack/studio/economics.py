@@ -67,6 +67,8 @@ def money_hud(store, query, fault):
         winner = None
     elif fault("money_hud_wrong_winner"):
         winner = min(rows, key=lambda row: row["compute_cost_usd"])
+    elif fault("money_hud_fastest_wins"):
+        winner = min(rows, key=lambda row: row["processing_seconds_total"] / row["dispatch_count"])
     else:
         winner = max(rows, key=lambda row: row["margin_usd"])
     totals = {key: round(sum(row[key] for row in rows), 4) for key in SUMMED}
