@@ -21,6 +21,7 @@ FAULTS = {
     "malformed_activation_accepted": "Hermes accepts activations with missing or malformed details",
     "refused_activation_leaves_session": "Hermes records the session before validating, then refuses",
     "refused_activation_starts_task": "Hermes raises the edit service's count before validating, then refuses",
+    "activation_refusal_names_every_field": "Hermes refuses every malformed activation with one reason that lists all its fields",
     # persistence
     "workspace_not_resumed": "a new edit task starts the site owner's project afresh instead of resuming it",
     "history_not_kept": "a new edit task keeps the workspace's files but starts a new git history",
@@ -73,6 +74,7 @@ FAULTS = {
     "money_hud_wrong_winner": "the money HUD names the variant with the lowest compute cost as winner, not the best margin",
     "money_hud_fastest_wins": "the money HUD names the fastest variant as winner, not the one with the best margin",
     "routing_recommendation_missing": "the money HUD names a winner but recommends no routing change",
+    "routing_recommendation_wrong_margin": "the money HUD's routing recommendation expects the whole benchmark's margin",
     "reliability_recommendation_missing": "the money HUD gives no reliability advice for variants failing above 5 %",
     "reliability_recommendation_for_reliable_variant": "the money HUD asks to investigate every variant, reliable or not",
     "quality_fallback_wrong_score": "a quality evaluation without a provider key scores 0 instead of the neutral 0.5",
@@ -83,6 +85,7 @@ FAULTS = {
     "apply_keeps_previous_binding": "routing apply adds the new binding but leaves the previous one active",
     "apply_accepts_ineligible_variant": "routing apply accepts a variant that is not eligible for the effect revision",
     "refused_apply_deactivates_binding": "routing apply deactivates the active binding before checking eligibility",
+    "refused_apply_rewrites_binding": "routing apply writes the new variant into the active binding before checking eligibility",
     "rollback_restores_wrong_binding": "routing rollback restores the effect's first binding, not the one it replaced",
     "rollback_keeps_promoted_binding": "routing rollback activates the restored binding but leaves the rolled-back one active",
     "rollback_without_history_succeeds": "a rollback with nothing to roll back to answers success",

@@ -268,7 +268,9 @@ def step_hud_recommends(context):
     hud = _hud(context)
     routing = recommended(hud, "routing")
     assert_that(list(routing), equal_to([hud["winner"]["variant_id"]]), f"routing recommendations: {hud}")
-    assert_that(routing[hud["winner"]["variant_id"]], has_entries(action="apply_variant"))
+    assert_that(routing[hud["winner"]["variant_id"]],
+                has_entries(action="apply_variant", expected_margin_usd=hud["winner"]["margin_usd"]),
+                f"the routing recommendation against the winner {hud['winner']}")
 
 
 @then("every variant failing more often than the reliability limit gets a reliability recommendation")
@@ -310,6 +312,8 @@ def step_routing_restored(context):
 def step_routing_unchanged(context):
     active = context.studio.routing(_effect(context))
     assert_that(active, has_entries(id=context.routing_before["id"], is_active=True), "the active routing")
+    assert_that(routing_differences(context.routing_before, active), equal_to({}),
+                f"the routing now {active} against before the request {context.routing_before}")
 
 
 @then("the effect still has no routing")

@@ -13,6 +13,7 @@ from aiohttp import web
 from boto3.dynamodb.types import TypeSerializer
 
 from stack import faults
+from stack.body import BodyProblem
 from stack.preview import site
 from stack.preview.activation import ACTIVATION_FIELDS
 from stack.preview.throttle import THROTTLED
@@ -24,6 +25,8 @@ SLOW_ASSIGNMENT_S = 5.0
 RUNAWAY_TASKS = 6
 # `throttle_backoff_refuses_all`: how long activations are refused after a throttled write.
 THROTTLE_COOLDOWN_S = 5.0
+# `activation_refusal_names_every_field`: one reason for every malformed activation, whatever is wrong.
+BLANKET_REFUSAL = "clientId, userId and instruction are required and must be valid strings"
 
 _serialize = TypeSerializer().serialize
 
@@ -49,6 +52,8 @@ class HermesDefects:
         if problem.decoded and self.on("malformed_activation_accepted"):
             return {field: "" if given.get(field) is None else str(given[field]) for field in ACTIVATION_FIELDS}
         if problem.decoded:
+            if self.on("activation_refusal_names_every_field"):
+                problem = BodyProblem("body", BLANKET_REFUSAL, decoded=True, body=problem.body)
             if self.on("refused_activation_leaves_session"):
                 await asyncio.to_thread(self._record_refused, given)
             if self.on("refused_activation_holds_capacity"):
