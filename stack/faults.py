@@ -63,7 +63,7 @@ FAULTS = {
     "reply_starts_new_conversation": "the email intake ignores the conversation id of a reply",
     "reply_sender_normalised": "the email intake lower-cases the sender of a reply, so the reply lands in another workspace",
     "malformed_email_dropped": "the email intake deletes an unreadable message instead of setting it aside",
-    "malformed_email_set_aside_without_reason": "the email intake sets an unreadable message aside with a reason that does not say what was unreadable",
+    "malformed_email_set_aside_without_reason": "the email intake sets unreadable messages aside with a reason that does not say what is wrong",
     "consumer_stops_after_malformed": "the email intake stops consuming after an unreadable message",
     # studio: load tests, benchmark matrix, quality, money HUD
     "load_test_never_finishes": "an inline load test stops dispatching halfway and never completes",

@@ -151,7 +151,7 @@ class Hermes:
         conversation's `thread_id` so the session continues that thread's branch.
         """
         async with self.admission:
-            full = self._live_count() + self.defects.extra_load(self.sessions.values()) >= self.max_tasks
+            full = self._live_count() + self.defects.counted_twice(self.sessions.values()) >= self.max_tasks
             if full and not self.defects.capacity_limit_ignored():
                 if unclear := await self.defects.refused_for_capacity(body):
                     return None, unclear
@@ -264,7 +264,8 @@ class Hermes:
 
     def _new_session(self, body, thread_id=None):
         now = time.time()
-        sid, tid = self.defects.session_id(body, now) or str(uuid.uuid4()), thread_id or f"thread-{uuid.uuid4().hex[:8]}"
+        sid = self.defects.session_id(body, now) or str(uuid.uuid4())
+        tid = thread_id or f"thread-{uuid.uuid4().hex[:8]}"
         item = {
             "sessionId": sid,
             "clientId": body["clientId"],

@@ -105,12 +105,11 @@ class HermesDefects:
             return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{body['clientId']}/{int(now)}"))
         return None
 
-    def extra_load(self, sessions):
-        """Sessions counted against capacity beyond the live ones (`capacity_limit_drops_half_burst`)."""
-        counted_twice = 0
-        if self.on("capacity_limit_drops_half_burst"):
-            counted_twice = sum(session.item["status"] == "initializing" for session in sessions)
-        return self.held + counted_twice
+    def counted_twice(self, sessions):
+        """`capacity_limit_drops_half_burst`: sessions still starting count twice against capacity."""
+        if not self.on("capacity_limit_drops_half_burst"):
+            return 0
+        return sum(session.item["status"] == "initializing" for session in sessions)
 
     def continues_any_user(self):
         return self.on("continues_another_users_session")

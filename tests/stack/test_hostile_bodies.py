@@ -22,8 +22,8 @@ DEEP = 5000
 # One object with a value of the wrong type for every field any endpoint reads.
 WRONG_TYPES = (
     b'{"clientId": 7, "userId": ["u"], "instruction": {"text": 1}, "sessionId": 1, "threadId": false, '
-    b'"writes": "3", "seconds": [1], "clusters": "c", "cluster": 7, "services": "x", "service": 7, "tasks": [1], "task": 7, '
-    b'"taskDefinition": 7, "desiredCount": "two", "count": "x", "serviceName": 1, "desiredStatus": 5, '
+    b'"writes": "3", "seconds": [1], "clusters": "c", "cluster": 7, "services": "x", "service": 7, "tasks": [1], '
+    b'"task": 7, "taskDefinition": 7, "desiredCount": "two", "count": "x", "serviceName": 1, "desiredStatus": 5, '
     b'"load_test_scenario_id": "x", "execution_environment_id": [], "effect_revision_id": {}, '
     b'"input_file_id": "a", "mode": 5, "runs_per_variant": "many", "input_ref": 5, "output_ref": [], '
     b'"provider": 1, "variant_id": 42, "reason": [], "lookback_minutes": "x", "load_test_run_id": "x"}'
