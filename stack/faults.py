@@ -104,6 +104,7 @@ FAULTS = {
     "cancel_does_not_stop_run": "cancelling a running load test answers 'cancelled' but the run keeps running",
     # performance and load
     "slow_build_stage": "the edit worker's build waits seconds for a lock before it runs",
+    "build_logged_before_it_runs": "the edit worker logs the build as done before it applies the instruction",
     "edit_stages_throttled": "the edit container is CPU-starved: every stage takes a second longer",
     "warm_start_as_slow_as_cold": "Hermes ignores a site owner's running container and starts a new task every time",
     "warm_start_reinstalls_dependencies": "the edit worker reinstalls the site's dependencies on every resumed session",

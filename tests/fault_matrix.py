@@ -156,6 +156,7 @@ MATRIX = {
     "cancel_does_not_stop_run": (*STUDIO_STOP, "the load test is reported as cancelled"),
     "rollback_keeps_promoted_binding": (*STUDIO_STOP, "the routing is exactly what it was before the promotion"),
     "slow_build_stage": (*PERF_STAGES, "each stage of the flow is within its budget"),
+    "build_logged_before_it_runs": (*PERF_STAGES, "each stage of the flow is within its budget"),
     "edit_stages_throttled": (*PERF_STAGES, "the whole flow is within the whole flow budget"),
     "warm_start_reinstalls_dependencies": (*WARM_BUDGET, "every warm start is within the warm start budget"),
     "warm_start_as_slow_as_cold": (*WARM_SHARE, "the average warm start takes less than its share"),

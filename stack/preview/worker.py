@@ -181,10 +181,11 @@ class Worker:
             self._open(workspace)
             workspace.prepare(session["threadId"])
             built = site.build(workspace.project) if stale else None
+            early = degradations.build_logged_early(self.settings, self.log, tags)
             outcome = {"status": "resumed"} if instruction is None else self._instruct(workspace, instruction, tags)
             degradations.before_build(self.settings)
             built = built or site.build(workspace.project)
-            if not faults.active(self.settings, "build_stage_not_logged"):
+            if not early and not faults.active(self.settings, "build_stage_not_logged"):
                 self.log.put(f"Build complete {tags}")
             for name in ([] if faults.active(self.settings, "preview_not_published") else built):
                 self.s3.put_object(
