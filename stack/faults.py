@@ -21,6 +21,7 @@ FAULTS = {
     "malformed_activation_accepted": "Hermes accepts activations with missing or malformed details",
     "refused_activation_leaves_session": "Hermes records the session before validating, then refuses",
     "refused_activation_starts_task": "Hermes raises the edit service's count before validating, then refuses",
+    "activation_refusal_names_every_field": "Hermes refuses every malformed activation with one reason that lists all its fields",
     # persistence
     "workspace_not_resumed": "a new edit task starts the site owner's project afresh instead of resuming it",
     "history_not_kept": "a new edit task keeps the workspace's files but starts a new git history",
@@ -62,6 +63,7 @@ FAULTS = {
     "reply_starts_new_conversation": "the email intake ignores the conversation id of a reply",
     "reply_sender_normalised": "the email intake lower-cases the sender of a reply, so the reply lands in another workspace",
     "malformed_email_dropped": "the email intake deletes an unreadable message instead of setting it aside",
+    "malformed_email_set_aside_without_reason": "the email intake sets unreadable messages aside with a reason that does not say what is wrong",
     "consumer_stops_after_malformed": "the email intake stops consuming after an unreadable message",
     # studio: load tests, benchmark matrix, quality, money HUD
     "load_test_never_finishes": "an inline load test stops dispatching halfway and never completes",
@@ -70,7 +72,9 @@ FAULTS = {
     "matrix_dispatch_artifacts_missing": "benchmark matrix items are created without their dispatch artifacts",
     "quality_evaluation_not_linked": "quality evaluations are stored without their benchmark run, so the run lists none",
     "money_hud_wrong_winner": "the money HUD names the variant with the lowest compute cost as winner, not the best margin",
+    "money_hud_fastest_wins": "the money HUD names the fastest variant as winner, not the one with the best margin",
     "routing_recommendation_missing": "the money HUD names a winner but recommends no routing change",
+    "routing_recommendation_wrong_margin": "the money HUD's routing recommendation expects the whole benchmark's margin",
     "reliability_recommendation_missing": "the money HUD gives no reliability advice for variants failing above 5 %",
     "reliability_recommendation_for_reliable_variant": "the money HUD asks to investigate every variant, reliable or not",
     "quality_fallback_wrong_score": "a quality evaluation without a provider key scores 0 instead of the neutral 0.5",
@@ -81,6 +85,7 @@ FAULTS = {
     "apply_keeps_previous_binding": "routing apply adds the new binding but leaves the previous one active",
     "apply_accepts_ineligible_variant": "routing apply accepts a variant that is not eligible for the effect revision",
     "refused_apply_deactivates_binding": "routing apply deactivates the active binding before checking eligibility",
+    "refused_apply_rewrites_binding": "routing apply writes the new variant into the active binding before checking eligibility",
     "rollback_restores_wrong_binding": "routing rollback restores the effect's first binding, not the one it replaced",
     "rollback_keeps_promoted_binding": "routing rollback activates the restored binding but leaves the rolled-back one active",
     "rollback_without_history_succeeds": "a rollback with nothing to roll back to answers success",
@@ -99,6 +104,7 @@ FAULTS = {
     "cancel_does_not_stop_run": "cancelling a running load test answers 'cancelled' but the run keeps running",
     # performance and load
     "slow_build_stage": "the edit worker's build waits seconds for a lock before it runs",
+    "build_logged_before_it_runs": "the edit worker logs the build as done before it applies the instruction",
     "edit_stages_throttled": "the edit container is CPU-starved: every stage takes a second longer",
     "warm_start_as_slow_as_cold": "Hermes ignores a site owner's running container and starts a new task every time",
     "warm_start_reinstalls_dependencies": "the edit worker reinstalls the site's dependencies on every resumed session",

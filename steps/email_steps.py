@@ -1,10 +1,13 @@
 """Steps of the email intake: a site owner's mail in, the platform's acknowledgement out."""
 from behave import given, then, when
-from hamcrest import assert_that, contains_string, empty, equal_to, has_length, is_not
+from hamcrest import assert_that, contains_string, equal_to, has_length, matches_regexp
 
 from support.preview.sessions import page_source_path
 
 UNREADABLE = "an email envelope without any email in it"
+# That envelope leaves out the email itself, which the contract calls its `content`: a reason that
+# says what was unreadable names it ("message has no email content"); "could not be processed" does not.
+MISSING_PART = "content"
 
 
 @when('a site owner emails the instruction "{instruction}"')
@@ -67,8 +70,9 @@ def step_unreadable_message(context):
     context.add_cleanup(context.email.discard, context.client_id)
 
 
-@then("the unreadable message is set aside with a reason")
+@then("the unreadable message is set aside with a reason that says what was missing from it")
 def step_set_aside(context):
     set_aside = context.email.set_aside(context.client_id, within=context.budgets["email intake"])
     assert_that(set_aside, has_length(1))
-    assert_that(set_aside[0]["reason"], is_not(empty()), f"the set-aside message: {set_aside[0]}")
+    assert_that(set_aside[0]["reason"], matches_regexp(rf"(?i)\b{MISSING_PART}\b"),
+                f"a reason that names the missing email {MISSING_PART} (the set-aside message: {set_aside[0]})")

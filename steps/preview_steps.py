@@ -124,7 +124,11 @@ def step_malformed_activation(context, problem):
 def step_refused(context, detail):
     answer = context.response
     assert_that(answer.status // 100, equal_to(4), f"answer {answer}")
-    assert_that(answer.reason, contains_string(DETAIL_FIELDS[detail]), f"answer {answer}")
+    # The reason names what is wrong and nothing else: "clientId, userId and instruction are required" would
+    # name the detail whatever was wrong.
+    named = {word: field in (answer.reason or "") for word, field in DETAIL_FIELDS.items()}
+    assert_that(named, equal_to({word: word == detail for word in DETAIL_FIELDS}),
+                f"the details the reason names: {answer}")
 
 
 @then("no session or container was created")

@@ -7,7 +7,7 @@ from hamcrest import (
 
 from support.studio.client import (
     CALLERS, FALLBACK_REASON, FALLBACK_SCORE, REFUSALS, WARNINGS, CostNotApproved, Operator, dispatch_records,
-    expected_variant_id, highest_margin, instruction_of, recommended, routing_differences,
+    by_margin, expected_variant_id, hud_discrepancies, instruction_of, recommended, routing_differences,
 )
 
 
@@ -254,10 +254,13 @@ def step_fallback_logged(context):
 @then("the money HUD names the variant with the highest margin as the winner")
 def step_hud_winner(context):
     hud = _hud(context)
+    items = context.studio.benchmark_run(_benchmark(context)["id"])["items"]
     assert_that(hud["rows"], is_not(empty()), f"measurable rows of the money HUD: {hud}")
-    assert_that([row for row in hud["rows"] if row["dispatch_count"] <= 0], empty(), "rows without dispatches")
-    assert_that((hud["winner"] or {}).get("variant_id"), equal_to(highest_margin(hud["rows"])),
-                f"the money HUD's winner; rows: {hud['rows']}")
+    assert_that(hud_discrepancies(hud["rows"], items), empty(), f"the money HUD's rows: {hud['rows']}")
+    best, *others = by_margin(hud["rows"])
+    assert_that([row for row in others if row["margin_usd"] >= best["margin_usd"]], empty(),
+                f"rows with a margin as high as {best['variant_id']}'s {best['margin_usd']}")
+    assert_that(hud["winner"], equal_to(best), f"the money HUD's winner; rows by margin: {by_margin(hud['rows'])}")
 
 
 @then("the money HUD recommends routing to the winner")
@@ -265,7 +268,9 @@ def step_hud_recommends(context):
     hud = _hud(context)
     routing = recommended(hud, "routing")
     assert_that(list(routing), equal_to([hud["winner"]["variant_id"]]), f"routing recommendations: {hud}")
-    assert_that(routing[hud["winner"]["variant_id"]], has_entries(action="apply_variant"))
+    assert_that(routing[hud["winner"]["variant_id"]],
+                has_entries(action="apply_variant", expected_margin_usd=hud["winner"]["margin_usd"]),
+                f"the routing recommendation against the winner {hud['winner']}")
 
 
 @then("every variant failing more often than the reliability limit gets a reliability recommendation")
@@ -307,6 +312,8 @@ def step_routing_restored(context):
 def step_routing_unchanged(context):
     active = context.studio.routing(_effect(context))
     assert_that(active, has_entries(id=context.routing_before["id"], is_active=True), "the active routing")
+    assert_that(routing_differences(context.routing_before, active), equal_to({}),
+                f"the routing now {active} against before the request {context.routing_before}")
 
 
 @then("the effect still has no routing")

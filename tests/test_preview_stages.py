@@ -3,6 +3,7 @@ import pytest
 
 from support.config import Budget
 from support.config import Profile
+from support.preview.performance.flow import stage_timings
 from support.preview.stages import STAGES, Flow, StageReader
 
 MARKERS = {"email_received": "Processing email", "container_started": "Container started",
@@ -102,3 +103,15 @@ def test_waiting_for_stages_fills_in_ids_as_they_become_known():
         return known
 
     assert stages.wait_for_stages(flow, identify, within=Budget("flow_evidence", 1)).complete
+
+
+def test_a_stage_logged_before_the_stage_before_it_is_not_within_its_budget():
+    events = flow_events()
+    events[5] = event("edit_log_group", 1000, "Build complete session=s-1 thread=thread-1", stream="ecs/edit/t-1")
+    stages, _ = reader(events)
+    flow = stages.observe(Flow(T0, STAGES, session_id="s-1", task_id="t-1"))
+    timings = {timing.stage: timing for timing in stage_timings(flow, {f"stage {s}": Budget(s, 10) for s in STAGES})}
+
+    assert not timings["build_done"].within
+    assert timings["build_done"].line() == "build done: logged 0.100 s before the stage before it (budget 10 s)"
+    assert all(timing.within for stage, timing in timings.items() if stage != "build_done")

@@ -24,5 +24,5 @@ Feature: Site owners edit their site by email
   Scenario: An unreadable message is set aside with a reason and the next email is still handled
     When an unreadable message arrives for a site owner
     And the site owner emails the instruction "Create page C"
-    Then the unreadable message is set aside with a reason
+    Then the unreadable message is set aside with a reason that says what was missing from it
     And a session is started for the email's conversation

@@ -43,6 +43,14 @@ def before_build(settings):
         time.sleep(SLOW_BUILD_S)
 
 
+def build_logged_early(settings, log, tags):
+    """`build_logged_before_it_runs`: the build's marker is written when the work starts; True if it was."""
+    if not faults.active(settings, "build_logged_before_it_runs"):
+        return False
+    log.put(f"Build complete {tags}")
+    return True
+
+
 def on_resume(settings):
     """A task takes up a workspace it already had open (a warm start)."""
     if faults.active(settings, "warm_start_reinstalls_dependencies"):

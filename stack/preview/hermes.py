@@ -12,45 +12,35 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
-from pathlib import Path
 
 import aiohttp
 from aiohttp import web
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
-from stack import faults
-from stack.preview import site
+from stack.body import MAX_BODY, BodyProblem, read_body
+from stack.preview.activation import activation_problem
+from stack.preview.hermes_defects import HermesDefects
 from stack.preview.intake import EmailIntake
-from stack.preview import MAX_INSTRUCTION
 from stack.preview.table_metrics import PUBLISH_EVERY_S, TableMetrics
-from stack.preview.throttle import StoreThrottle
+from stack.preview.throttle import THROTTLED, StoreThrottle
 from stack.preview.web import (
-    ID_RULE, BadJson, StageLog, json_error, json_errors, parse_args, read_json, running_edit_tasks, session_not_found, valid_id,
+    ID_RULE, StageLog, json_error, json_errors, parse_args, running_edit_tasks, session_not_found, valid_id,
 )
 from stack.service import Background, serve
 from stack.settings import aws_client
 
 LIVE = ("initializing", "active", "draining")
-MAX_BODY = 64 * 1024
 SESSION_TTL_S = 1800
 REAP_EVERY_S = 0.1
 TASK_POLL_S = 0.05
-# The `slow_task_assignment` defect: Hermes looks for a free edit task only this often.
-SLOW_ASSIGNMENT_S = 5.0
 # Cold start (scale from zero, worker boot) takes about a second locally; 30 s means no task will come.
 TASK_WAIT_S = 30.0
 # One instruction is a few git commands, a build and a handful of uploads.
 WORK_TIMEOUT_S = 60.0
-# The defect behind `runaway_scale_up`: every live session asks for this many tasks.
-RUNAWAY_TASKS = 6
 # Every AWS call runs on a thread; a burst of sessions polls for tasks while the email intake holds
 # one thread in its long poll, and Python's default of cores + 4 threads would queue them all.
 AWS_THREADS = 32
-THROTTLED = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
-# How long the `throttle_backoff_refuses_all` defect refuses activations after a throttled write.
-THROTTLE_COOLDOWN_S = 5.0
-ACTIVATION_FIELDS = ("clientId", "userId", "instruction")
 
 _serialize, _deserialize = TypeSerializer().serialize, TypeDeserializer().deserialize
 
@@ -88,26 +78,6 @@ def _from_item(item):
     return {key: int(value) if isinstance(value, Decimal) else value for key, value in plain.items()}
 
 
-def _activation_problem(body):
-    """(field, message) for the first thing wrong with an activation body, or None."""
-    if not isinstance(body, dict):
-        return "body", "body must be a JSON object"
-    for field in ACTIVATION_FIELDS:
-        if field not in body or body[field] is None:
-            return field, f"{field} is required"
-        if not isinstance(body[field], str):
-            return field, f"{field} must be a string"
-    for field in ("clientId", "userId"):
-        if not valid_id(body[field]):
-            return field, f"{field} {ID_RULE}"
-    if not body["instruction"].strip():
-        return "instruction", "instruction must not be empty"
-    if len(body["instruction"]) > MAX_INSTRUCTION:
-        length = len(body["instruction"])
-        return "instruction", f"instruction must be at most {MAX_INSTRUCTION} characters, not {length}"
-    return None
-
-
 class Hermes:
     def __init__(self, settings):
         self.settings = settings
@@ -129,10 +99,7 @@ class Hermes:
         self.throttle = StoreThrottle(self.names["sessions_table"])
         for client in (self.ddb, self.activation_writes):
             self.throttle.install(client)
-        self.held = 0  # capacity kept by refused activations: the `refused_activation_holds_capacity` defect
-        self.last_throttled = float("-inf")
-        if self._fault("throttle_backoff_refuses_all"):
-            self.activation_writes.meta.events.register("needs-retry.dynamodb", self._note_throttling)
+        self.defects = HermesDefects(self)
 
     def app(self):
         app = web.Application(middlewares=[json_errors], client_max_size=MAX_BODY)
@@ -161,30 +128,14 @@ class Hermes:
         self.background.cancel()
         await self.http.close()
 
-    def _fault(self, name):
-        return faults.active(self.settings, name)
-
     # --- the session API ---------------------------------------------------------------------
 
     async def activate(self, request):
         try:
-            body = await read_json(request)
-        except web.HTTPRequestEntityTooLarge:
-            return json_error(413, "PayloadTooLarge", f"request body exceeds {MAX_BODY} bytes", field="body")
-        except BadJson as exc:
-            return json_error(400, "ValidationError", str(exc), field="body")
-        if self._fault("malformed_activation_accepted"):
-            given = body if isinstance(body, dict) else {}
-            body = {field: "" if given.get(field) is None else str(given[field]) for field in ACTIVATION_FIELDS}
-        elif problem := _activation_problem(body):
-            if self._fault("refused_activation_leaves_session"):
-                await asyncio.to_thread(self._record_refused, body)
-            if self._fault("refused_activation_holds_capacity"):
-                self.held += 1
-            if self._fault("refused_activation_starts_task"):
-                await self._start_task_before_validating()
-            return json_error(400, "ValidationError", problem[1], field=problem[0])
-        if (live := self._live_session_of(body)) and not self._fault("warm_start_as_slow_as_cold"):
+            body = await read_body(request, check=activation_problem)
+        except BodyProblem as problem:
+            body = await self.defects.refused_activation(problem)
+        if (live := self._live_session_of(body)) and not self.defects.ignores_live_session():
             return await self._continue(live, body["instruction"])
         session, refusal = await self.admit(body)
         if refusal:
@@ -200,20 +151,16 @@ class Hermes:
         conversation's `thread_id` so the session continues that thread's branch.
         """
         async with self.admission:
-            full = self._live_count() + self._counted_twice() >= self.max_tasks
-            if full and not self._fault("capacity_limit_ignored"):
-                if self._fault("capacity_refusal_leaves_session"):
-                    await asyncio.to_thread(self._record_refused, body)
-                if self._fault("refused_activation_seeds_workspace"):
-                    await asyncio.to_thread(self._seed_workspace, body)
-                if self._fault("capacity_refusal_unclear"):
-                    return None, json_error(500, "InternalError", "KeyError: 'taskArn'")
+            full = self._live_count() + self.defects.counted_twice(self.sessions.values()) >= self.max_tasks
+            if full and not self.defects.capacity_limit_ignored():
+                if unclear := await self.defects.refused_for_capacity(body):
+                    return None, unclear
                 message = f"all {self.max_tasks} edit sessions are in use; try again later"
                 return None, json_error(503, "CapacityExhausted", message)
             session = self._new_session(body, thread_id)
             self.sessions[session.id] = session
         try:
-            if not self._fault("session_not_recorded"):
+            if self.defects.records_session():
                 await asyncio.to_thread(
                     self.activation_writes.put_item,
                     TableName=self.names["sessions_table"],
@@ -223,16 +170,16 @@ class Hermes:
             await self._rescale()
         except (BotoCoreError, ClientError) as exc:
             throttled = isinstance(exc, ClientError) and exc.response["Error"]["Code"] in THROTTLED
-            if throttled and self._fault("throttled_activation_leaves_orphans"):
+            if self.defects.keeps_throttled_activation(throttled):
                 await self._rescale()
             else:
                 await self._forget(session)
-            if throttled and self._fault("throttled_activation_errors"):
-                return None, json_error(500, "InternalError", f"{type(exc).__name__}: {exc}")
+            if throttled and (unclear := self.defects.throttled_answer(exc)):
+                return None, unclear
             if throttled:
                 return None, json_error(429, "Throttled", "the session table is throttling requests; try again")
             return None, json_error(503, "ServiceUnavailable", f"could not start the session: {exc}")
-        if self._fault("throttle_backoff_refuses_all") and time.monotonic() - self.last_throttled < THROTTLE_COOLDOWN_S:
+        if self.defects.refuses_after_throttling():
             await self._forget(session)
             await self._rescale()
             return None, json_error(429, "Throttled", "the session table was throttling moments ago; try again")
@@ -292,14 +239,7 @@ class Hermes:
             return session_not_found()
         item = await asyncio.to_thread(self._get_item, sid)
         if item is None:
-            if self._fault("deactivation_upserts_session"):
-                await asyncio.to_thread(
-                    self.ddb.update_item, TableName=self.names["sessions_table"], Key={"sessionId": {"S": sid}},
-                    UpdateExpression="SET #s = :s", ExpressionAttributeNames={"#s": "status"},
-                    ExpressionAttributeValues={":s": {"S": "draining"}})
-            if self._fault("unknown_session_reported_draining"):
-                return web.json_response({"status": "draining", "message": "Session deactivation initiated"})
-            return session_not_found()
+            return await self.defects.unknown_deactivated(sid) or session_not_found()
         return web.json_response({"status": item["status"], "message": f"Session is already {item['status']}"})
 
     async def client_sessions(self, request):
@@ -322,23 +262,10 @@ class Hermes:
 
     # --- sessions and the table --------------------------------------------------------------
 
-    async def _start_task_before_validating(self):
-        """The defect behind `refused_activation_starts_task`: capacity is raised before validation."""
-        desired = await self._desired_count()
-        await asyncio.to_thread(self.ecs.update_service, cluster=self.names["cluster"],
-                                service=self.names["edit_service"], desiredCount=desired + 1)
-
-    def _record_refused(self, body):
-        """The defect behind `refused_activation_leaves_session`: the item is written before validation."""
-        given = body if isinstance(body, dict) else {}
-        item = {"sessionId": str(uuid.uuid4()), "status": "initializing",
-                **{field: str(given.get(field, "")) for field in ("clientId", "userId")}}
-        self.ddb.put_item(TableName=self.names["sessions_table"],
-                          Item={key: _serialize(value) for key, value in item.items()})
-
     def _new_session(self, body, thread_id=None):
         now = time.time()
-        sid, tid = self._session_id(body, now), thread_id or f"thread-{uuid.uuid4().hex[:8]}"
+        sid = self.defects.session_id(body, now) or str(uuid.uuid4())
+        tid = thread_id or f"thread-{uuid.uuid4().hex[:8]}"
         item = {
             "sessionId": sid,
             "clientId": body["clientId"],
@@ -353,27 +280,12 @@ class Hermes:
         }
         return Session(item, instruction=body["instruction"])
 
-    def _session_id(self, body, now):
-        if self._fault("session_id_from_clock"):
-            return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{body['clientId']}/{int(now)}"))
-        return str(uuid.uuid4())
-
-    def _counted_twice(self):
-        """The `capacity_limit_drops_half_burst` defect: sessions still starting count twice against capacity."""
-        if not self._fault("capacity_limit_drops_half_burst"):
-            return 0
-        return sum(session.item["status"] == "initializing" for session in self.sessions.values())
-
-    def _seed_workspace(self, body):
-        """The `refused_activation_seeds_workspace` defect: the owner's project is created, then refused."""
-        site.create_project(Path(self.settings["workspace_root"], body["clientId"], body["userId"], "project"))
-
     def _live_count(self):
-        return sum(session.item["status"] in LIVE for session in self.sessions.values()) + self.held
+        return sum(session.item["status"] in LIVE for session in self.sessions.values()) + self.defects.held
 
     def _live_session_of(self, body):
         """The session this client and user already have running: their next instruction continues it."""
-        any_user = self._fault("continues_another_users_session")
+        any_user = self.defects.continues_any_user()
         return next((s for s in self.sessions.values() if s.item["clientId"] == body["clientId"] and (
             s.item["userId"] == body["userId"] and s.item["status"] in ("initializing", "active")
             or any_user and s.item["status"] == "active")), None)
@@ -392,11 +304,6 @@ class Hermes:
         self.background.start(self.instruct(session, instruction))
         answer = {"sessionId": session.id, "previewUrl": session.item["previewUrl"], "status": "active"}
         return web.json_response(answer)
-
-    def _note_throttling(self, response=None, **_kwargs):
-        """botocore's needs-retry hook, for the `throttle_backoff_refuses_all` defect: remembers a throttled answer."""
-        if response and response[1].get("Error", {}).get("Code") in THROTTLED:
-            self.last_throttled = time.monotonic()
 
     def _get_item(self, sid):
         answer = self.ddb.get_item(
@@ -452,21 +359,14 @@ class Hermes:
     async def _rescale(self):
         """One edit task per live session, up to the maximum."""
         async with self.scaling:
-            live = self._live_count()
-            target = (live + 1 if live else 0) if self._fault("scale_ignores_maximum") else min(live, self.max_tasks)
-            if target and self._fault("runaway_scale_up"):
-                target = RUNAWAY_TASKS
+            target = self.defects.scale_target(self._live_count(), self.max_tasks)
             cluster, service = self.names["cluster"], self.names["edit_service"]
-            current = await self._desired_count()
-            if target == current:
-                return
-            if target > current and self._fault("no_scale_up"):
-                return
-            if target < current and self._fault("idle_shutdown_disabled"):
+            current = await self.desired_count()
+            if target == current or self.defects.blocks_scaling(current, target):
                 return
             await asyncio.to_thread(self.ecs.update_service, cluster=cluster, service=service, desiredCount=target)
 
-    async def _desired_count(self):
+    async def desired_count(self):
         cluster, service = self.names["cluster"], self.names["edit_service"]
         described = await asyncio.to_thread(self.ecs.describe_services, cluster=cluster, services=[service])
         return described["services"][0]["desiredCount"]
@@ -519,8 +419,7 @@ class Hermes:
         """Waits for a free running edit task, gives it the session, then records the session active."""
         deadline = time.monotonic() + TASK_WAIT_S
         while session.item["status"] == "initializing" and session.id in self.sessions:
-            if self._fault("slow_task_assignment"):
-                await asyncio.sleep(SLOW_ASSIGNMENT_S)
+            await self.defects.before_task_lookup()
             try:
                 running = await asyncio.to_thread(running_edit_tasks, self.ecs, self.names)
             except (BotoCoreError, ClientError) as exc:
@@ -570,11 +469,11 @@ class Hermes:
         orphans = [s for s in active if s.task_arn not in running]
         if not orphans:
             return
-        scaled_away = orphans[: max(0, len(active) - await self._desired_count())]
+        scaled_away = orphans[: max(0, len(active) - await self.desired_count())]
         for session in scaled_away:
             await asyncio.to_thread(self.log.put, f"Edit service scaled below its sessions; ending {session.tags}")
             await self._end(session)
-        if self._fault("session_not_rehomed"):
+        if not self.defects.rehomes():
             return
         for session in orphans:
             if session in scaled_away:
@@ -604,10 +503,9 @@ class Hermes:
     async def _end(self, session, reason=None, record=True):
         """Releases the session's worker, marks it expired and lets the edit service shrink."""
         self.sessions.pop(session.id, None)
-        if self._fault("ended_sessions_hold_capacity"):
-            self.held += 1
+        self.defects.on_session_ended()
         await self._release(session)
-        if record and not self._fault("session_never_expires"):
+        if record and self.defects.records_expiry():
             fields = {"status": "expired"}
             if reason:
                 fields.update(instructionStatus="failed", instructionReason=reason)
@@ -624,13 +522,13 @@ class Hermes:
             if session.id not in self.sessions:
                 continue
             status = session.item["status"]
-            last = busiest if self._fault("idle_tracked_per_service") else session.item["lastActivity"]
+            last = self.defects.last_activity(session, busiest)
             # A session whose instruction is still running (a slow warm start) is busy, not idle.
             running = session.item.get("instructionStatus") == "running"
             idle = status == "active" and not running and now - last > idle_ms
             if status == "draining" or idle:
                 await self._end(session)
-            if idle and self._fault("idle_session_ends_all"):
+            if idle and self.defects.idle_ends_all():
                 for other in list(self.sessions.values()):
                     await self._end(other)
         await self._rehome()

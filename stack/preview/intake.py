@@ -25,6 +25,8 @@ THREAD_HEADER = re.compile(r"(thread-[0-9a-f]{8})@")
 POLL_WAIT_S = 1
 # A reply can arrive while its conversation's first instruction is still running.
 ACTIVE_WITHIN_S = 30.0
+# The reason the `malformed_email_set_aside_without_reason` defect gives: true of every unreadable message.
+VAGUE_REASON = "message could not be processed"
 
 
 class Unreadable(ValueError):
@@ -130,6 +132,8 @@ class EmailIntake:
         try:
             email = read_message(message["Body"])
         except Unreadable as reason:
+            if self._fault("malformed_email_set_aside_without_reason"):
+                reason = Unreadable(VAGUE_REASON)
             if not self._fault("malformed_email_dropped"):
                 await asyncio.to_thread(
                     self.sqs.send_message, QueueUrl=dead_letters, MessageBody=message["Body"],

@@ -18,10 +18,11 @@ import aiohttp
 from aiohttp import web
 
 from stack import faults, procs
+from stack.body import MAX_BODY, BodyProblem, read_body
 from stack.service import Background, serve
 from stack.supervisor import free_port
 from stack.preview.usage import ServiceUsage
-from stack.preview.web import BadJson, healthy, json_error, json_errors, parse_args, read_json
+from stack.preview.web import healthy, json_error, json_errors, parse_args
 
 ACCOUNT = "arn:aws:ecs:us-east-1:123456789012"
 TARGET_PREFIX = "AmazonEC2ContainerServiceV20141113."
@@ -133,12 +134,9 @@ class Orchestrator:
             if handler is None:
                 raise ApiError("UnknownOperationException", f"unknown operation {target!r}")
             try:
-                body = await read_json(request)
-            except BadJson as exc:
-                raise ApiError("InvalidParameterException", str(exc)) from exc
-            body = {} if body is None else body
-            if not isinstance(body, dict):
-                raise ApiError("InvalidParameterException", "request body must be a JSON object")
+                body = await read_body(request)
+            except BodyProblem as problem:  # the AWS shape, as ECS answers a body it cannot deserialize
+                raise ApiError("SerializationException", problem.message) from None
             result = await handler(body)
         except ApiError as exc:
             return web.json_response({"__type": exc.kind, "message": str(exc)}, status=400, content_type=AMZ_JSON)
@@ -441,7 +439,7 @@ class Orchestrator:
         await asyncio.to_thread(_stop_all, processes)
 
     def app(self):
-        app = web.Application(middlewares=[json_errors])
+        app = web.Application(middlewares=[json_errors], client_max_size=MAX_BODY)
         app.cleanup_ctx.append(self._lifecycle)
         app.add_routes([web.get("/health", healthy), web.post("/", self.api),
                         web.post("/control/tasks/{taskId}/crash", self.crash_task)])

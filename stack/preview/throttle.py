@@ -14,8 +14,10 @@ import time
 from aiohttp import web
 from botocore.awsrequest import AWSResponse
 
-from stack.preview.web import BadJson, json_error, read_json
+from stack.body import read_body
 
+# The error codes of a throttled DynamoDB request.
+THROTTLED = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
 WRITES = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems")
 # Enough for any scenario; a larger number is a typo, not a test.
 MAX_WRITES = 1000
@@ -93,13 +95,7 @@ class StoreThrottle:
 
     async def _start(self, request):
         """`{"writes": N}` throttles the next N writes; `{"seconds": S}` every write for S seconds."""
-        try:
-            body = await read_json(request)
-        except BadJson as exc:
-            return json_error(400, "ValidationError", str(exc), field="body")
-        problem = _throttle_problem(body)
-        if problem:
-            return json_error(400, "ValidationError", problem[1], field=problem[0])
+        body = await read_body(request, check=_throttle_problem)
         self.start(writes=body.get("writes"), seconds=body.get("seconds"))
         return web.json_response(self.state())
 
@@ -110,8 +106,6 @@ class StoreThrottle:
 
 def _throttle_problem(body):
     """(field, message) for the first thing wrong with a throttle request, or None."""
-    if not isinstance(body, dict):
-        return "body", "body must be a JSON object with 'writes' or 'seconds'"
     unknown = sorted(set(body) - {"writes", "seconds"})
     if unknown:
         return unknown[0], f"unknown field {unknown[0]!r}; give 'writes' or 'seconds'"

@@ -5,7 +5,6 @@ The suite relies on three properties of every service, so they live here once: e
 SIGTERM ends the process cleanly after its cleanup hooks ran.
 """
 import argparse
-import json
 import re
 import sys
 import time
@@ -15,6 +14,7 @@ from aiohttp import web
 from botocore.exceptions import BotoCoreError, ClientError
 
 from stack import settings as stack_settings
+from stack.body import BodyProblem
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,127}$")
 ID_RULE = "must be 1-128 letters, digits or _.@+- starting with a letter or digit, without '..'"
@@ -54,24 +54,14 @@ def running_edit_tasks(ecs, names):
     }
 
 
-class BadJson(ValueError):
-    """A request body that is not the JSON the handler needs."""
-
-
-async def read_json(request):
-    """The request body as JSON; raises BadJson (never a 500) for an unreadable body."""
-    raw = await request.read()
-    try:
-        return json.loads(raw) if raw else None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadJson(f"request body is not valid JSON: {exc}") from exc
-
-
 @web.middleware
 async def json_errors(request, handler):
-    """Turns aiohttp's HTTP errors and unexpected exceptions into JSON answers."""
+    """Turns unusable bodies, aiohttp's HTTP errors and unexpected exceptions into JSON answers."""
     try:
         return await handler(request)
+    except BodyProblem as problem:
+        error = "PayloadTooLarge" if problem.status == 413 else "ValidationError"
+        return json_error(problem.status, error, problem.message, field=problem.field)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

@@ -16,10 +16,11 @@ from aiohttp import web
 from botocore.exceptions import BotoCoreError, ClientError
 
 from stack import faults
+from stack.body import read_body
 from stack.preview import degradations, site
 from stack.preview.live_reload import LiveReload
 from stack.preview.web import (
-    ID_RULE, BadJson, StageLog, healthy, json_error, json_errors, parse_args, read_json, valid_id,
+    ID_RULE, StageLog, healthy, json_error, json_errors, parse_args, valid_id,
 )
 from stack.service import serve
 from stack.settings import aws_client
@@ -155,13 +156,7 @@ class Worker:
 
     async def work(self, request):
         """Binds the session and applies its instruction; without an instruction it resumes the preview."""
-        try:
-            body = await read_json(request)
-        except BadJson as exc:
-            return json_error(400, "ValidationError", str(exc), field="body")
-        problem = _work_problem(body)
-        if problem:
-            return json_error(400, "ValidationError", problem[1], field=problem[0])
+        body = await read_body(request, check=_work_problem)
         if self.session and self.session["sessionId"] != body["sessionId"]:
             return json_error(409, "Conflict", f"this worker holds session {self.session['sessionId']}")
         self.session = {field: body[field] for field in WORK_FIELDS}
@@ -186,10 +181,11 @@ class Worker:
             self._open(workspace)
             workspace.prepare(session["threadId"])
             built = site.build(workspace.project) if stale else None
+            early = degradations.build_logged_early(self.settings, self.log, tags)
             outcome = {"status": "resumed"} if instruction is None else self._instruct(workspace, instruction, tags)
             degradations.before_build(self.settings)
             built = built or site.build(workspace.project)
-            if not faults.active(self.settings, "build_stage_not_logged"):
+            if not early and not faults.active(self.settings, "build_stage_not_logged"):
                 self.log.put(f"Build complete {tags}")
             for name in ([] if faults.active(self.settings, "preview_not_published") else built):
                 self.s3.put_object(
@@ -230,11 +226,7 @@ class Worker:
         return {"status": "done", "commit": sha, "message": change.message, "files": files}
 
     async def release(self, request):
-        try:
-            body = await read_json(request)
-        except BadJson as exc:
-            return json_error(400, "ValidationError", str(exc), field="body")
-        sid = body.get("sessionId") if isinstance(body, dict) else None
+        sid = (await read_body(request, check=_release_problem))["sessionId"]
         if self.session and self.session["sessionId"] == sid:
             self.session = None
             await self.live_reload.close("session released")
@@ -284,13 +276,18 @@ def _write_unchecked(project, instruction):
 
 def _work_problem(body):
     """(field, message) for the first thing wrong with a /work body, or None."""
-    if not isinstance(body, dict):
-        return "body", "body must be a JSON object"
     for field in WORK_FIELDS:
         if not valid_id(body.get(field)):
             return field, f"{field} {ID_RULE}"
     if body.get("instruction") is not None and not isinstance(body["instruction"], str):
         return "instruction", "instruction must be a string"
+    return None
+
+
+def _release_problem(body):
+    """(field, message) when a /release body does not name a session, or None."""
+    if not valid_id(body.get("sessionId")):
+        return "sessionId", f"sessionId {ID_RULE}"
     return None
 
 

@@ -5,11 +5,11 @@ the Host (400; the central domains 127.0.0.1 and localhost never carry one) and 
 (400), then the admin role (403). Everything that goes wrong becomes the contract's JSON envelope;
 a 500 is reserved for defects of the stack itself.
 """
-import json
 import traceback
 
 from aiohttp import web
 
+from stack.body import BodyProblem, read_body
 from stack.studio.validation import Invalid
 
 ADMIN_PREFIX = "/api/admin/studio/"
@@ -41,17 +41,8 @@ def fail(status, message, errors=None):
 
 
 async def body_of(request):
-    """The JSON body, or a 422 for one that is missing, unreadable or too large."""
-    try:
-        raw = await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        raise Refused(413, f"The request body must not be greater than {MAX_BODY} bytes.") from None
-    if not raw:
-        return {}
-    try:
-        return json.loads(raw)
-    except (ValueError, RecursionError):  # bad JSON or UTF-8, a 5,000-digit number, nesting past the stack
-        raise Invalid({"body": ["The request body must be valid JSON."]}) from None
+    """The JSON object a request sends (an empty body stands for none); see `envelope` for refusals."""
+    return await read_body(request, limit=MAX_BODY, empty={})
 
 
 def _host(request):
@@ -89,6 +80,10 @@ async def envelope(request, handler):
         return await handler(request)
     except Invalid as exc:
         return fail(422, "Validation error.", exc.errors)
+    except BodyProblem as problem:
+        if problem.status == 413:
+            return fail(413, problem.message)
+        return fail(422, "Validation error.", {problem.field: [problem.message]})
     except NotFound as exc:
         return fail(404, str(exc))
     except Refused as exc:

@@ -40,9 +40,10 @@ def _row(store, item):
 def _recommendations(rows, winner, fault):
     found = []
     if winner and not fault("routing_recommendation_missing"):
+        expected = sum(row["margin_usd"] for row in rows) if fault("routing_recommendation_wrong_margin") else None
         found.append({"type": "routing", "action": "apply_variant", "target_variant_id": winner["variant_id"],
                       "reason": "Highest measured margin in benchmark matrix.",
-                      "expected_margin_usd": winner["margin_usd"]})
+                      "expected_margin_usd": round(expected, 4) if expected is not None else winner["margin_usd"]})
     limit = -1.0 if fault("reliability_recommendation_for_reliable_variant") else RELIABILITY_LIMIT_PERCENT
     for row in rows:
         if row["failure_rate_percent"] > limit and not fault("reliability_recommendation_missing"):
@@ -67,6 +68,8 @@ def money_hud(store, query, fault):
         winner = None
     elif fault("money_hud_wrong_winner"):
         winner = min(rows, key=lambda row: row["compute_cost_usd"])
+    elif fault("money_hud_fastest_wins"):
+        winner = min(rows, key=lambda row: row["processing_seconds_total"] / row["dispatch_count"])
     else:
         winner = max(rows, key=lambda row: row["margin_usd"])
     totals = {key: round(sum(row[key] for row in rows), 4) for key in SUMMED}

@@ -46,6 +46,10 @@ class Routing:
         if self.fault("refused_apply_deactivates_binding") and self.active(revision["id"]):
             with self.store.db:
                 self._deactivate(self.active(revision["id"]))
+        if self.fault("refused_apply_rewrites_binding") and self.active(revision["id"]):
+            with self.store.db:
+                active_id = self.active(revision["id"])["id"]
+                self.store.update("routing_bindings", active_id, variant_id=values["variant_id"])
         item = registry.find(self.store, revision, values["stage"], values["variant_id"], self.fault)
         if item is None:
             if not self.fault("apply_accepts_ineligible_variant"):

@@ -103,9 +103,31 @@ def instruction_of(entry):
     return ((entry.get("operator_action_json") or {}).get("instruction") or "").strip()
 
 
-def highest_margin(rows):
-    """The variant id of the row with the highest margin, recomputed from the rows themselves."""
-    return max(rows, key=lambda row: row["margin_usd"])["variant_id"] if rows else None
+# The HUD rounds each dollar figure to 4 places, so a margin recomputed from three rounded parts may
+# differ from the rounded margin by up to three half-units of the last place.
+ROUNDING_USD = 0.00015
+
+
+def by_margin(rows):
+    """The money HUD's rows, highest margin first."""
+    return sorted(rows, key=lambda row: row["margin_usd"], reverse=True)
+
+
+def hud_discrepancies(rows, items):
+    """What in the money HUD's rows disagrees with its own figures or the benchmark's dispatch records."""
+    records = {item["variant_id"]: len(dispatch_records(item)) for item in items}
+    found = [] if sorted(records) == sorted(row["variant_id"] for row in rows) else [
+        f"rows for {sorted(row['variant_id'] for row in rows)}, benchmark items for {sorted(records)}"]
+    for row in rows:
+        counted = (row["success_count"] + row["failure_count"], records.get(row["variant_id"]))
+        if row["dispatch_count"] <= 0 or any(count != row["dispatch_count"] for count in counted):
+            found.append(f"{row['variant_id']}: {row['dispatch_count']} dispatches, but succeeded + failed and "
+                         f"dispatch records count {counted}")
+        margin = row["estimated_revenue_usd"] - row["compute_cost_usd"] - row["partner_cost_usd"]
+        if abs(margin - row["margin_usd"]) > ROUNDING_USD:
+            found.append(f"{row['variant_id']}: margin {row['margin_usd']}, but revenue - compute - partner "
+                         f"cost is {margin:.4f}")
+    return found
 
 
 def recommended(hud, kind):

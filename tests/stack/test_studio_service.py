@@ -141,7 +141,7 @@ def test_variant_ids_are_deterministic_and_follow_the_contract(admin):
     ids = [item["variant_id"] for item in first["items"]]
     assert ids == ["er:101:wf:11:env:21:stage:staging:exp:0", "er:101:wf:11:env:22:stage:staging:exp:0",
                    "er:101:wf:11:env:23:stage:staging:exp:0", "er:101:wf:11:env:25:stage:staging:exp:0",
-                   "er:101:wf:12:env:21:stage:staging:exp:31"]
+                   "er:101:wf:11:env:27:stage:staging:exp:0", "er:101:wf:12:env:21:stage:staging:exp:31"]
     production = admin.data("GET", "/variant-registry/effect-revisions/101", params={"stage": "production"})
     assert [item["variant_id"] for item in production["items"]] == ["er:101:wf:11:env:26:stage:production:exp:0"]
 
@@ -150,7 +150,7 @@ def test_a_benchmark_has_an_item_and_dispatch_artifacts_per_variant_and_a_money_
     run = admin.data("POST", "/benchmark-matrix-runs", {"effect_revision_id": 101, "input_file_id": 501,
                                                         "runs_per_variant": 20})
     assert run["benchmark_context_id"].startswith("bm_") and run["status"] == "completed"
-    assert run["variant_count"] == len(run["items"]) == 5
+    assert run["variant_count"] == len(run["items"]) == 6
     for item in run["items"]:
         (artifact,) = item["artifacts"]
         assert artifact["artifact_type"] == "benchmark_variant_dispatches"
@@ -165,7 +165,12 @@ def test_a_benchmark_has_an_item_and_dispatch_artifacts_per_variant_and_a_money_
                         "expected_margin_usd": hud["winner"]["margin_usd"]}]
     flagged = {rec["target_variant_id"] for rec in hud["recommendations"] if rec["type"] == "reliability"}
     assert flagged == {row["variant_id"] for row in hud["rows"] if row["failure_rate_percent"] > 5} != set()
-    assert hud["totals"]["dispatch_count"] == 100
+    assert hud["totals"]["dispatch_count"] == 120
+    # The golden dataset keeps the winner apart from the fastest and the cheapest-to-compute variant,
+    # so a money HUD ranking by speed or by compute cost names another winner.
+    fastest = min(hud["rows"], key=lambda row: row["processing_seconds_total"])
+    cheapest = min(hud["rows"], key=lambda row: row["compute_cost_usd"])
+    assert hud["winner"]["variant_id"] not in (fastest["variant_id"], cheapest["variant_id"])
 
 
 def test_the_same_benchmark_gives_the_same_rows(admin):

@@ -17,10 +17,13 @@ class StageTiming:
 
     @property
     def within(self):
-        return self.seconds is not None and self.seconds <= self.budget.limit
+        # A stage logged before the one before it did not take negative time: its marker does not mark its end.
+        return self.seconds is not None and 0 <= self.seconds <= self.budget.limit
 
     def line(self):
         shown = "not logged" if self.seconds is None else f"{self.seconds:.3f} s"
+        if self.seconds is not None and self.seconds < 0:
+            shown = f"logged {-self.seconds:.3f} s before the stage before it"
         return f"{self.stage.replace('_', ' ')}: {shown} (budget {self.budget.limit:g} s)"
 
 
