@@ -1,0 +1,42 @@
+"""The async sidecar gateway of seed 004: the gateway itself and the model it forwards to.
+
+The gateway process also serves its control API on a second port (`gateway_control`), which the
+supervisor must allocate next to the services' ports; see server.py.
+"""
+import os
+
+from stack.area import Service, StackArea
+from stack.gateway import config
+from stack.gateway.server import AUDIT_FILE
+
+DEPLOY_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "deploy")
+# Ports the gateway's processes need beyond one per service.
+EXTRA_PORTS = ("gateway_control",)
+
+
+def publish(settings):
+    """The gateway's section of the state file, shaped like the profile's `gateway:` section."""
+    gateway = config.of(settings)
+    port = settings["ports"]["gateway_control"]
+    buckets = gateway["buckets"]
+    return {
+        "base_url": settings["endpoints"]["gateway"],
+        "control_url": f"http://127.0.0.1:{port}",
+        "audit_log": os.path.join(settings["runtime_dir"], AUDIT_FILE),
+        "tokens": dict(config.ROLES),
+        "trace_ttl_s": gateway["trace_ttl_s"],
+        "burst": {"read": buckets["read"]["burst"], "write": buckets["write"]["burst"],
+                  # Every worker busy and every queue slot taken, plus as many again: some must be refused.
+                  "beyond_queue": min(buckets["write"]["burst"], 2 * (gateway["queue_size"] + gateway["workers"]))},
+        "manifest": os.path.join(DEPLOY_DIR, "manifest.yaml"),
+        "values": os.path.join(DEPLOY_DIR, "values.yaml"),
+    }
+
+
+AREA = StackArea(
+    name="gateway",
+    services={"gateway": Service("stack.gateway.server", "/healthz"),
+              "upstream": Service("stack.gateway.upstream", "/health")},
+    needs_aws=False,
+    publish=publish,
+)
