@@ -20,7 +20,9 @@ ROLES = {"tenant_a": "gw-local-tenant-a-rw", "read_only": "gw-local-tenant-a-rea
 DEFAULTS = {
     "tokens": TOKENS,
     # Token buckets per tenant and category: `burst` requests at once, refilled at `rate` a second.
-    "buckets": {"read": {"burst": 30, "rate": 30.0}, "write": {"burst": 12, "rate": 6.0}},
+    # The suite's own scenarios stay within these; refilling fast means a scenario that empties a
+    # bucket on purpose leaves it usable for the next one within milliseconds.
+    "buckets": {"read": {"burst": 60, "rate": 200.0}, "write": {"burst": 40, "rate": 40.0}},
     # Traces waiting for a worker; beyond this a chat asking for an explanation is told to slow down.
     "queue_size": 4,
     "workers": 2,

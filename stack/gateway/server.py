@@ -133,6 +133,7 @@ class Gateway:
 
     def denied(self, request, principal, refusal, trace_id=None):
         tenant = request.get("tenant", "none")
+        trace_id = trace_id or request.match_info.get("id")
         self.metrics.inc("rbac_denied_total", tenant=tenant, reason=refusal.reason)
         if refusal.reason == "cross_tenant" and self.fault("gateway_cross_tenant_denial_not_audited"):
             return
