@@ -7,7 +7,7 @@ from hamcrest import (
     matches_regexp, not_none, only_contains, starts_with,
 )
 
-from support.gateway.gateway import REASONS, STAGE_ORDER, TENANTS, refusal_of, shown
+from support.gateway.gateway import REASONS, STAGE_ORDER, TRACE_REFERENCE, refusal_of, shown
 from support.gateway.metrics import rise
 
 GRANULARITY = {"sentence by sentence": "sentence", "token by token": "token"}
@@ -16,6 +16,8 @@ EMAIL, PHONE = "jane.doe@example.org", "+44 20 7946 0958"
 
 def _trace(context):
     assert_that(getattr(context, "explained", None), not_none(), "no explained answer was asked for yet")
+    assert_that(context.explained.trace_id, not_none(),
+                f"the explained answer carries no trace reference: {shown(context.explained.answer)}")
     return context.explained
 
 
@@ -75,7 +77,9 @@ def step_asks(context, caller):
 
 @when("{caller} asks for an answer explained {how}")
 def step_asks_explained(context, caller, how):
-    _ask(context, caller, GRANULARITY[how])
+    context.explained = context.gateway.ask(caller, granularity=GRANULARITY[how])
+    if context.explained.trace_id:
+        context.add_cleanup(context.gateway.cancel_if_running, context.explained.trace_id)
 
 
 @when("{caller} follows the trace's live stream")
@@ -203,8 +207,10 @@ def step_write_only(context):
 
 @then("the answer arrives with a trace reference the gateway knows")
 def step_reference(context):
-    done = _trace(context)
+    done = context.explained
     assert_that(context.gateway.answer_text(done), all_of(not_none(), has_length(greater_than(0))), shown(done.answer))
+    assert_that(done.trace_id or "", matches_regexp(TRACE_REFERENCE.pattern),
+                f"no usable trace reference came back: {shown(done.answer)}; headers {dict(done.answer.headers)}")
     status = context.gateway.status(done.caller, done.trace_id)
     assert_that(status.status_code, equal_to(200), shown(status))
     assert_that(status.json(), has_entries(trace_id=done.trace_id, granularity=done.granularity,

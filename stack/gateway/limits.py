@@ -9,10 +9,10 @@ class Bucket:
         self.tokens = float(burst)
         self.at = time.monotonic()
 
-    def take(self):
+    def take(self, burst=None):
         """Returns 0 when a request may pass, else the whole seconds until one token is back."""
         now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.tokens = min(burst or self.burst, self.tokens + (now - self.at) * self.rate)
         self.at = now
         if self.tokens >= 1:
             self.tokens -= 1
@@ -21,13 +21,15 @@ class Bucket:
 
 
 class Limiter:
-    def __init__(self, buckets):
+    def __init__(self, buckets, single=lambda: False):
         self.sizes = buckets
         self.buckets = {}
+        #: whether buckets hold one request only (a fault: no burst allowed)
+        self.single = single
 
     def take(self, tenant, category):
         key = (tenant, category)
         if key not in self.buckets:
             size = self.sizes[category]
             self.buckets[key] = Bucket(size["burst"], size["rate"])
-        return self.buckets[key].take()
+        return self.buckets[key].take(1 if self.single() else None)

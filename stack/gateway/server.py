@@ -47,7 +47,7 @@ class Gateway:
         self.audit = Audit(os.path.join(settings["runtime_dir"], AUDIT_FILE),
                            unmasked=lambda: self.fault("gateway_audit_pii_unmasked"),
                            duplicated=lambda: self.fault("gateway_audit_duplicated"))
-        self.limiter = Limiter(self.config["buckets"])
+        self.limiter = Limiter(self.config["buckets"], single=lambda: self.fault("gateway_burst_ignored"))
         self.traces = None
         self.http = None
 
@@ -117,7 +117,9 @@ class Gateway:
             principal = principal_of(request.headers.get("Authorization"), self.config["tokens"],
                                      allow_tenantless=self.fault("gateway_tenantless_token_accepted"))
             request["tenant"] = principal["tenant_id"]
-            require(principal, scope, skip=self.fault("gateway_scope_not_checked"))
+            skip = self.fault("gateway_scope_not_checked") or (
+                scope == READ and WRITE in principal["scopes"] and self.fault("gateway_write_implies_read"))
+            require(principal, scope, skip=skip)
         except Refusal as refusal:
             self.denied(request, refusal.who, refusal)
             raise
@@ -150,6 +152,8 @@ class Gateway:
             let_through = ((operation in ("read", "stream") and self.fault("gateway_cross_tenant_read"))
                            or (operation == "cancel" and self.fault("gateway_cross_tenant_cancel")))
             if not let_through:
+                if operation == "cancel" and self.fault("gateway_refused_cancel_applied"):
+                    self.traces.cancel(trace)
                 refusal = Refusal(404, "not_found", "Trace not found", reason="cross_tenant")
                 self.denied(request, principal, refusal, trace_id=trace_id)
                 raise refusal
@@ -218,7 +222,7 @@ class Gateway:
         try:
             trace = self.traces.create(trace_id, principal, granularity, featureset)
         except QueueFull:
-            if not self.fault("gateway_queue_unbounded_rejections_hidden"):
+            if not self.fault("gateway_queue_rejections_not_counted"):
                 self.metrics.inc("trace_queue_rejections_total", tenant=principal["tenant_id"])
             raise Refusal(429, "queue_full", "The trace queue is full; retry later",
                           {"Retry-After": str(QUEUE_RETRY_AFTER_S)}) from None
@@ -278,6 +282,8 @@ class Gateway:
                 if status["state"] in TERMINAL:
                     break
                 status = await updates.get()
+                while self.fault("gateway_stream_skips_progress") and status["state"] not in TERMINAL:
+                    status = await updates.get()
             if not self.fault("gateway_stream_no_completion"):
                 await response.write(f"event: {status['state']}\ndata: {json.dumps(status)}\n\n".encode())
         finally:
@@ -306,7 +312,7 @@ class Gateway:
         return web.json_response({"id": hook["id"], "trace_id": trace.id, "url": url}, status=201)
 
     async def cancel(self, request):
-        principal = self.authorized(request, WRITE)
+        principal = self.authorized(request, READ if self.fault("gateway_read_scope_can_cancel") else WRITE)
         trace = self.owned(request, principal, "cancel")
         if not self.traces.cancel(trace):
             raise Refusal(409, "conflict", f"Trace is already {trace.state}")

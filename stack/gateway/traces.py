@@ -65,7 +65,8 @@ class Traces:
         self.metrics = metrics
         self.background = background
         self.all = {}
-        self.queue = asyncio.Queue(maxsize=config["queue_size"])
+        # The bound is enforced in `create`, so that it is a rule of the gateway, not of asyncio.
+        self.queue = asyncio.Queue()
         self.attribution_failing = False
         self.broken = False
         self.http = None
@@ -90,13 +91,11 @@ class Traces:
     def create(self, trace_id, principal, granularity, featureset):
         """Queues a new trace, or raises QueueFull when every slot is taken."""
         trace = Trace(trace_id, principal["tenant_id"], principal["subject"], granularity, featureset)
-        try:
-            self.queue.put_nowait(trace)
-        except asyncio.QueueFull:
-            if not self.fault("gateway_accepted_trace_dropped"):
-                raise QueueFull() from None
-            self.queue.get_nowait()
-            self.queue.put_nowait(trace)
+        if self.queue.qsize() >= self.config["queue_size"] and not self.fault("gateway_queue_unbounded"):
+            if self.fault("gateway_accepted_trace_dropped"):
+                self.queue.get_nowait()
+            raise QueueFull()
+        self.queue.put_nowait(trace)
         self.all[trace_id] = trace
         self.metrics.set("trace_queue_depth", self.queue.qsize())
         self.metrics.inc("traces_total", tenant=trace.tenant_id, state="queued")
@@ -109,7 +108,7 @@ class Traces:
     def cancel(self, trace):
         """True when the trace was still running and is now canceled."""
         finished = trace.state in TERMINAL and not self.fault("gateway_cancel_finished_accepted")
-        if finished:
+        if finished or (trace.state not in TERMINAL and self.fault("gateway_cancel_running_refused")):
             return False
         if not self.fault("gateway_cancel_ignored"):
             self._change(trace, state="canceled")
