@@ -4,7 +4,7 @@ import re
 from behave import given, then, when
 from hamcrest import (
     all_of, assert_that, equal_to, greater_than, greater_than_or_equal_to, has_entries, has_item, has_length, is_in,
-    matches_regexp, not_none, only_contains, starts_with,
+    less_than_or_equal_to, matches_regexp, not_none, only_contains, starts_with,
 )
 
 from support.gateway.gateway import REASONS, STAGE_ORDER, TRACE_REFERENCE, refusal_of, shown
@@ -433,3 +433,56 @@ def step_malformed_refused(context):
     wrong = [f"{method} {path}: {shown(malformed)}" for (method, path), _, malformed in context.sweep
              if not (400 <= malformed.status_code < 500 and refusal_of(malformed)[2])]
     assert_that(wrong, equal_to([]), "operations that did not refuse a malformed request with a reason")
+
+
+# -- Speed and deployment -------------------------------------------------------------------------------
+
+
+@when("chats arrive steadily for a short while and some of them ask for explanations {how}")
+def step_speed(context, how):
+    context.speed = context.gateway.measure_speed(GRANULARITY[how], context.budgets["trace_complete"])
+
+
+@then("every explanation completes")
+def step_every_explanation(context):
+    assert_that(context.speed.problems(), equal_to([]), f"the speed run: {context.speed.summary()}")
+
+
+@then("the 95th percentile of explanation latency is within the {budget} budget")
+def step_p95(context, budget):
+    limit = context.budgets[budget]
+    assert_that(context.speed.p95_s, all_of(not_none(), less_than_or_equal_to(limit.limit)),
+                f"p95 explanation latency against the {limit}: {context.speed.summary()}")
+
+
+@given("the gateway's rendered manifest and its chart values")
+def step_chart(context):
+    context.chart = context.gateway.chart()
+
+
+@then("the manifest holds deployments, services, disruption budgets, network policies and a scaled object")
+def step_kinds(context):
+    assert_that(context.chart.missing_kinds(), equal_to([]), "kinds of resource the rendered manifest lacks")
+
+
+@then("the scaled object's replica bounds and backlog target agree with the values")
+def step_scaling(context):
+    assert_that(context.chart.scaling_disagreements(), equal_to({}), "(scaled object, values) where they differ")
+
+
+@then("node provisioners exist for CPU and for GPU nodes")
+def step_nodes(context):
+    assert_that(sorted(context.chart.node_kinds()), equal_to(["cpu", "gpu"]), "node kinds the provisioners offer")
+
+
+@when("the explanation throughput of one replica and the share of chats asking for one are measured")
+def step_capacity(context):
+    context.capacity = context.gateway.capacity(context.budgets["trace_complete"])
+
+
+@then("the replicas needed at the target concurrency are within the scaled object's bounds")
+def step_replicas(context):
+    low, high = context.chart.bounds()
+    assert_that(context.capacity["problems"], equal_to([]), f"the measurement: {context.capacity}")
+    assert_that(context.capacity["replicas_needed"], all_of(not_none(), less_than_or_equal_to(high)),
+                f"replicas needed against the scaled object's bounds {low}..{high}: {context.capacity}")

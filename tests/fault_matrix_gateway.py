@@ -21,6 +21,9 @@ EXPIRED = "@id.gateway.cancellation.expired"
 BOOKS_METRICS = "@id.gateway.books.metrics"
 BOOKS_AUDIT = "@id.gateway.books.audit"
 PUBLISHED = "@id.gateway.published_api.no_open_operation"
+SPEED = "@id.gateway.speed.explanation_latency"
+MANIFEST = "@id.gateway.deployment.manifest"
+CAPACITY = "@id.gateway.deployment.capacity"
 
 MATRIX = {
     "gateway_scope_not_checked": (ACCESS, "the request is refused because"),
@@ -60,4 +63,10 @@ MATRIX = {
     "gateway_audit_pii_unmasked": (BOOKS_AUDIT, "no audit line holds a token, the credentials"),
     "gateway_unauthenticated_webhook_register": (PUBLISHED, "every call without credentials is refused"),
     "gateway_malformed_body_500": (PUBLISHED, "every malformed request is refused with a reason"),
+    "gateway_trace_lost_now_and_then": (SPEED, "every explanation completes"),
+    "gateway_completion_batched": (SPEED, "the 95th percentile of explanation latency is within the"),
+    "gateway_chart_missing_network_policy": (MANIFEST, "the manifest holds deployments, services"),
+    "gateway_chart_scaler_drift": (MANIFEST, "the scaled object's replica bounds and backlog target agree"),
+    "gateway_chart_no_gpu_provisioner": (MANIFEST, "node provisioners exist for CPU and for GPU nodes"),
+    "gateway_chart_replicas_capped": (CAPACITY, "the replicas needed at the target concurrency are within"),
 }

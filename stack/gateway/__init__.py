@@ -6,10 +6,8 @@ supervisor must allocate next to the services' ports; see server.py.
 import os
 
 from stack.area import Service, StackArea
-from stack.gateway import config
+from stack.gateway import chart, config
 from stack.gateway.server import AUDIT_FILE
-
-DEPLOY_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "deploy")
 # Ports the gateway's processes need beyond one per service.
 EXTRA_PORTS = ("gateway_control",)
 
@@ -28,8 +26,9 @@ def publish(settings):
         "burst": {"read": buckets["read"]["burst"], "write": buckets["write"]["burst"],
                   # Every worker busy and every queue slot taken, plus as many again: some must be refused.
                   "beyond_queue": min(buckets["write"]["burst"], 2 * (gateway["queue_size"] + gateway["workers"]))},
-        "manifest": os.path.join(DEPLOY_DIR, "manifest.yaml"),
-        "values": os.path.join(DEPLOY_DIR, "values.yaml"),
+        "tenants": {role: config.TOKENS[config.ROLES[role]]["tenant_id"] for role in ("tenant_a", "tenant_b")},
+        "manifest": chart.manifest(settings),
+        "values": chart.values(settings),
     }
 
 

@@ -39,4 +39,11 @@ FAULTS = {
     "gateway_audit_duplicated": "every audit event is written twice",
     "gateway_unauthenticated_webhook_register": "webhook registration is reachable without credentials",
     "gateway_malformed_body_500": "a chat request whose body is not JSON fails with a server error",
+    "gateway_trace_lost_now_and_then": "one trace in ten is lost between the queue and a worker and stays queued",
+    "gateway_completion_batched": "finished traces are marked complete by a flush that runs once a second",
+    # Faults of the rendered chart the embedded gateway publishes (they take effect at stack start).
+    "gateway_chart_missing_network_policy": "the chart renders no NetworkPolicy, so any pod may call the explainer",
+    "gateway_chart_scaler_drift": "the KEDA ScaledObject caps the gateway at 2 replicas while the values say 12",
+    "gateway_chart_no_gpu_provisioner": "the chart renders a Karpenter provisioner for CPU nodes only",
+    "gateway_chart_replicas_capped": "the chart's values and its scaler both cap the gateway at 2 replicas",
 }

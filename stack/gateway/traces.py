@@ -19,6 +19,8 @@ from stack.gateway import hif
 
 STAGES = ("fetch", "decode", "attribution")
 TERMINAL = ("complete", "failed", "canceled", "expired")
+# How long a batched completion (a fault) waits: past every local latency budget.
+BATCH_FLUSH_S = 1.0
 
 
 def _now():
@@ -70,6 +72,7 @@ class Traces:
         self.attribution_failing = False
         self.broken = False
         self.http = None
+        self.taken = 0
         metrics.set("trace_queue_capacity", config["queue_size"])
         metrics.set("trace_queue_depth", 0)
 
@@ -120,7 +123,9 @@ class Traces:
         while True:
             trace = await self.queue.get()
             self.metrics.set("trace_queue_depth", self.queue.qsize())
-            if self.fault("gateway_status_never_progresses"):
+            self.taken += 1
+            if self.fault("gateway_status_never_progresses") or (
+                    self.taken % 10 == 0 and self.fault("gateway_trace_lost_now_and_then")):
                 continue
             try:
                 await self._process(trace)
@@ -148,6 +153,16 @@ class Traces:
         granularity = "sentence" if self.fault("gateway_graph_wrong_granularity") else trace.granularity
         trace.graph = hif.build(trace.id, trace.text, granularity, trace.featureset,
                                 drop_incidences=self.fault("gateway_graph_missing_incidences"))
+        if self.fault("gateway_completion_batched"):
+            self.background.start(self._complete_later(trace))
+            return
+        self._complete(trace)
+
+    async def _complete_later(self, trace):
+        await asyncio.sleep(BATCH_FLUSH_S)
+        self._complete(trace)
+
+    def _complete(self, trace):
         trace.completed_at = time.monotonic()
         self._change(trace, state="complete", stage="complete", progress=1.0)
 

@@ -55,10 +55,17 @@ class GatewayArea(Area):
                   "'from_stack' or {read, write, beyond_queue}: whole numbers above 0"),
         "manifest": (_text, "the path of a rendered manifest (helm template output)"),
         "values": (_text, "the path of the chart's values file"),
+        "tenants": {
+            "tenant_a": (_text, "the tenant id tenant A's tokens map to (the label the metrics carry)"),
+            "tenant_b": (_text, "the tenant id tenant B's token maps to"),
+        },
         "speed": {
-            "traces": (_whole, "how many explained answers the speed scenario sends"),
-            "rate_per_s": (_seconds, "arrivals a second"),
-            "explain_share": (lambda v: isinstance(v, (int, float)) and 0 < v <= 1, "a share above 0, at most 1"),
+            **{granularity: {
+                "traces": (_whole, "how many explained answers the speed scenario sends"),
+                "rate_per_s": (_seconds, "explained answers a second"),
+            } for granularity in ("sentence", "token")},
+            "explain_share": (lambda v: isinstance(v, (int, float)) and 0 < v <= 1,
+                              "the share of chats that ask for an explanation: above 0, at most 1"),
             "target_concurrency": (_whole, "chats in flight the deployment must carry"),
         },
         "budgets": (_budgets, "a mapping of budget names to numbers above 0"),

@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 from support.gateway import hif
 from support.gateway.audit import AuditLog
 from support.gateway.client import ANONYMOUS, TERMINAL, GatewayClient
+from support import reporting
 from support.gateway.control import AttributionControl
+from support.gateway.deployment import Chart
+from support.gateway.speed import SpeedTest, replicas_needed
 from concurrent.futures import ThreadPoolExecutor
 
 from support.gateway.metrics import Reading, rise
@@ -84,6 +87,8 @@ class Gateway:
         self.interval = interval
         #: the last trace a scenario created, for the failure diagnosis
         self.last_trace = None
+        #: speed runs of this suite run by granularity, which the capacity check reuses
+        self.speed_runs = {}
 
     def role(self, caller):
         if caller not in CALLERS:
@@ -322,6 +327,35 @@ class Gateway:
             if found:
                 leaks.append(f"{', '.join(sorted(set(found)))} in {line.get('event')} line")
         return leaks
+
+    # --- speed and capacity -----------------------------------------------------------------------
+
+    def measure_speed(self, granularity, within):
+        """Explained chats at the profile's steady rate among plain ones; an explanation not complete
+        `within` (a Budget) of its chat counts as not completed. The run is attached to the report."""
+        speed = self.section["speed"]
+        plan = speed[granularity]
+        run = SpeedTest(self.client.base_url, self.client.tokens["tenant_a"], timeout_s=within.limit).run(
+            granularity, plan["traces"], plan["rate_per_s"], speed["explain_share"])
+        reporting.attach_json(f"explanation speed ({granularity})", run.summary())
+        self.speed_runs[granularity] = run
+        return run
+
+    def chart(self):
+        return Chart.load(self.section["manifest"], self.section["values"])
+
+    def capacity(self, within):
+        """Replicas needed at the profile's target concurrency, from this run's sentence speed measurement
+        (measured now if no speed scenario ran before)."""
+        run = self.speed_runs.get("sentence") or self.measure_speed("sentence", within)
+        latency_ms = run.latency.aggregate("avg")
+        found = {"throughput_per_replica": round(run.throughput, 3), "explain_share": round(run.explain_share, 3),
+                 "mean_latency_s": None if latency_ms is None else round(latency_ms / 1000, 4),
+                 "target_concurrency": self.section["speed"]["target_concurrency"], "problems": run.problems()}
+        found["replicas_needed"] = replicas_needed(found["target_concurrency"], run.explain_share, run.throughput,
+                                                   (latency_ms or 0) / 1000)
+        reporting.attach_json("capacity analysis", found)
+        return found
 
     def close(self):
         self.receiver.close()
