@@ -1,8 +1,9 @@
 """Every area of the embedded stack; `python -m stack serve --areas a,b` starts only those."""
+from stack.gateway import AREA as GATEWAY
 from stack.preview import AREA as PREVIEW
 from stack.studio import AREA as STUDIO
 
-AREAS = {area.name: area for area in (PREVIEW, STUDIO)}
+AREAS = {area.name: area for area in (PREVIEW, STUDIO, GATEWAY)}
 
 
 class UnknownArea(ValueError):

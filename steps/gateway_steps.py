@@ -163,7 +163,7 @@ def step_sweep(context):
 # -- Thens: refusals ---------------------------------------------------------------------------------
 
 
-@then("the request is refused because {reason}")
+@then("the gateway refuses the request because {reason}")
 def step_refused(context, reason):
     status, code, message = REASONS[reason]
     answer = context.attempt.answer
@@ -174,7 +174,7 @@ def step_refused(context, reason):
     if message:
         assert_that(got[2] or "", starts_with(message), shown(answer))
     if status == 401:
-        assert_that(answer.headers.get("WWW-Authenticate", ""), starts_with("Bearer"), shown(answer))
+        assert_that(answer.headers.get("www-authenticate", ""), starts_with("Bearer"), shown(answer))
 
 
 @then("no answer or trace was created")
@@ -192,7 +192,7 @@ def step_read_only(context):
     trace_id = _trace(context).trace_id
     read = context.gateway.status("tenant A's read-only user", trace_id)
     cancel = context.gateway.cancel("tenant A's read-only user", trace_id)
-    assert_that(read.status_code, equal_to(200), shown(read))
+    assert_that(read.status, equal_to(200), shown(read))
     assert_that(refusal_of(cancel)[:2], equal_to((403, "missing_scope")), shown(cancel))
 
 
@@ -212,8 +212,8 @@ def step_reference(context):
     assert_that(done.trace_id or "", matches_regexp(TRACE_REFERENCE.pattern),
                 f"no usable trace reference came back: {shown(done.answer)}; headers {dict(done.answer.headers)}")
     status = context.gateway.status(done.caller, done.trace_id)
-    assert_that(status.status_code, equal_to(200), shown(status))
-    assert_that(status.json(), has_entries(trace_id=done.trace_id, granularity=done.granularity,
+    assert_that(status.status, equal_to(200), shown(status))
+    assert_that(status.body, has_entries(trace_id=done.trace_id, granularity=done.granularity,
                                            state=is_in(("queued", "running", "complete"))), shown(status))
 
 
@@ -313,7 +313,7 @@ def step_burst_split(context):
     assert_that(burst.accepted, has_length(greater_than(0)), f"none of the burst was accepted: {burst}")
     assert_that(burst.refused, has_length(greater_than(0)), f"the whole burst was accepted: {burst}")
     assert_that(len(burst.accepted) + len(burst.refused), equal_to(burst.size), f"other answers: {burst.other}")
-    waits = [answer.headers.get("Retry-After", "") for answer in burst.refused]
+    waits = [answer.headers.get("retry-after", "") for answer in burst.refused]
     assert_that([w for w in waits if not re.fullmatch(r"[1-9][0-9]*", w)], equal_to([]),
                 f"refusals without a wait in whole seconds: {waits}")
 
@@ -340,7 +340,7 @@ def step_rate_limited(context):
     assert_that(context.refused, has_length(1), f"no refusal in {context.reads_sent} reads")
     answer = context.refused[0]
     assert_that(refusal_of(answer)[:2], equal_to((429, "rate_limited")), shown(answer))
-    assert_that(answer.headers.get("Retry-After", ""), matches_regexp(r"^[1-9][0-9]*$"), shown(answer))
+    assert_that(answer.headers.get("retry-after", ""), matches_regexp(r"^[1-9][0-9]*$"), shown(answer))
 
 
 @then("only after its burst of reads was used up")
@@ -352,7 +352,7 @@ def step_after_burst(context):
 @then("at that moment tenant A is still served")
 def step_other_served(context):
     answer = context.other_read
-    assert_that(answer.status_code, is_in((200, 404)), f"tenant A was not served: {shown(answer)}")
+    assert_that(answer.status, is_in((200, 404)), f"tenant A was not served: {shown(answer)}")
 
 
 # -- Thens: cancellation and expiry -------------------------------------------------------------------
@@ -361,8 +361,8 @@ def step_other_served(context):
 @then("the cancellation is accepted")
 def step_cancel_accepted(context):
     answer = context.cancellation
-    assert_that(answer.status_code, equal_to(202), shown(answer))
-    assert_that(answer.json(), has_entries(state="canceled"), shown(answer))
+    assert_that(answer.status, equal_to(202), shown(answer))
+    assert_that(answer.body, has_entries(state="canceled"), shown(answer))
 
 
 @then("the trace ends cancelled, without a graph")
@@ -371,7 +371,7 @@ def step_ends_cancelled(context):
     final, _ = context.gateway.follow(done.caller, done.trace_id, context.budgets["trace_complete"])
     assert_that(final["state"], equal_to("canceled"), f"trace {done.trace_id} ended {final}")
     graph = context.gateway.graph(done.caller, done.trace_id)
-    assert_that(graph.status_code, is_in((404, 409, 410)), f"a cancelled trace has a graph: {shown(graph)}")
+    assert_that(graph.status, is_in((404, 409, 410)), f"a cancelled trace has a graph: {shown(graph)}")
 
 
 @then("the cancellation is refused because the trace has already finished")
@@ -386,9 +386,9 @@ def step_gone(context, budget):
     done = _trace(context)
     gone = context.gateway.wait_gone(done.caller, done.trace_id, context.budgets[budget])
     again = context.gateway.graph(done.caller, done.trace_id)
-    assert_that((gone.status_code, again.status_code), equal_to((410, 410)), shown(again))
+    assert_that((gone.status, again.status), equal_to((410, 410)), shown(again))
     status = context.gateway.status(done.caller, done.trace_id)
-    assert_that(status.json() if status.status_code == 200 else {}, has_entries(state="expired"), shown(status))
+    assert_that(status.body if status.status == 200 else {}, has_entries(state="expired"), shown(status))
 
 
 # -- Thens: the books ---------------------------------------------------------------------------------
@@ -424,14 +424,14 @@ def step_audit_clean(context):
 @then("every call without credentials is refused with an invitation to authenticate")
 def step_anonymous_refused(context):
     open_ = [f"{method} {path}: {shown(anonymous)}" for (method, path), anonymous, _ in context.sweep
-             if anonymous.status_code != 401 or not anonymous.headers.get("WWW-Authenticate", "").startswith("Bearer")]
+             if anonymous.status != 401 or not anonymous.headers.get("www-authenticate", "").startswith("Bearer")]
     assert_that(open_, equal_to([]), "operations that did not answer 401 with an invitation to authenticate")
 
 
 @then("every malformed request is refused with a reason, never accepted and never a server error")
 def step_malformed_refused(context):
     wrong = [f"{method} {path}: {shown(malformed)}" for (method, path), _, malformed in context.sweep
-             if not (400 <= malformed.status_code < 500 and refusal_of(malformed)[2])]
+             if not (400 <= malformed.status < 500 and refusal_of(malformed)[2])]
     assert_that(wrong, equal_to([]), "operations that did not refuse a malformed request with a reason")
 
 

@@ -3,10 +3,11 @@
 A run selects an area when its profile describes a target for it and at least one scenario the
 run's tags select belongs to it. Adding a sixth area means one line here (and its package).
 """
+from support.gateway import AREA as GATEWAY
 from support.preview import AREA as PREVIEW
 from support.studio import AREA as STUDIO
 
-AREAS = (PREVIEW, STUDIO)
+AREAS = (PREVIEW, STUDIO, GATEWAY)
 BY_NAME = {area.name: area for area in AREAS}
 
 

@@ -26,8 +26,8 @@ MANIFEST = "@id.gateway.deployment.manifest"
 CAPACITY = "@id.gateway.deployment.capacity"
 
 MATRIX = {
-    "gateway_scope_not_checked": (ACCESS, "the request is refused because"),
-    "gateway_tenantless_token_accepted": (ACCESS, "the request is refused because"),
+    "gateway_scope_not_checked": (ACCESS, "the gateway refuses the request because"),
+    "gateway_tenantless_token_accepted": (ACCESS, "the gateway refuses the request because"),
     "gateway_refused_chat_forwarded": (ACCESS, "no answer or trace was created"),
     "gateway_read_scope_can_cancel": (SCOPES, "tenant A's read-only user can read the trace but cannot cancel it"),
     "gateway_write_implies_read": (SCOPES, "tenant A's write-only user cannot read the trace"),

@@ -7,7 +7,7 @@ Feature: Only callers with the right token may use the gateway
   @id.gateway.access.refused
   Scenario Outline: A caller without the right credentials is refused with the reason and nothing is created
     When <caller> asks for an explained answer
-    Then the request is refused because <reason>
+    Then the gateway refuses the request because <reason>
     And no answer or trace was created
 
     Examples:

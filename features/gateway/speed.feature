@@ -1,4 +1,4 @@
-@gateway @performance
+@gateway
 Feature: Explanations arrive quickly under steady load
   As an application that shows explanations next to answers
   I want explanations to be ready within the agreed latency while chats keep arriving

@@ -1,21 +1,24 @@
 """The async sidecar gateway of seed 004: the gateway itself and the model it forwards to.
 
-The gateway process also serves its control API on a second port (`gateway_control`), which the
-supervisor must allocate next to the services' ports; see server.py.
+The gateway process also serves its control API on a second port of its own choosing, which it
+writes to a file in the run's directory once it listens; `publish` reads it from there.
 """
 import os
 
 from stack.area import Service, StackArea
 from stack.gateway import chart, config
-from stack.gateway.server import AUDIT_FILE
-# Ports the gateway's processes need beyond one per service.
-EXTRA_PORTS = ("gateway_control",)
+from stack.gateway.server import AUDIT_FILE, CONTROL_PORT_FILE
+
+
+def _control_port(settings):
+    with open(os.path.join(settings["runtime_dir"], CONTROL_PORT_FILE)) as handle:
+        return int(handle.read())
 
 
 def publish(settings):
     """The gateway's section of the state file, shaped like the profile's `gateway:` section."""
     gateway = config.of(settings)
-    port = settings["ports"]["gateway_control"]
+    port = _control_port(settings)
     buckets = gateway["buckets"]
     return {
         "base_url": settings["endpoints"]["gateway"],

@@ -1,8 +1,9 @@
 """The embedded gateway: `python -m stack.gateway.server --settings PATH`.
 
 The public API (../shared/contracts/gateway.md) listens on `settings["ports"]["gateway"]`; the
-control API, which makes the attribution stage fail and restores it, listens on
-`settings["ports"]["gateway_control"]` only, so no caller of the public address can reach it.
+control API, which makes the attribution stage fail and restores it, listens on a port of its own
+(`settings["ports"]["gateway_control"]`, or any free one), so no caller of the public address can
+reach it. The control port is written to CONTROL_PORT_FILE in the run's directory for `publish`.
 Checks run in the contract's order: credentials, scope, rate limit, then the resource.
 """
 import argparse
@@ -11,6 +12,7 @@ import json
 import os
 import re
 import signal
+import socket
 import time
 
 import aiohttp
@@ -27,6 +29,7 @@ from stack.gateway.traces import TERMINAL, QueueFull, Traces, new_id
 from stack.service import SHUTDOWN_GRACE_S, Background
 
 AUDIT_FILE = "gateway-audit.log"
+CONTROL_PORT_FILE = "gateway-control.port"
 TRACE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 GRANULARITIES = ("sentence", "token")
 # A full queue frees a slot within one trace's work (well under a second here).
@@ -332,19 +335,29 @@ class Gateway:
         return web.json_response({"failing": self.traces.attribution_failing})
 
 
-async def _serve(sites):
-    """Runs each (app, port) on 127.0.0.1 until SIGTERM or SIGINT."""
+async def _serve(public, control, control_port_file):
+    """Runs the control site, then the public one, on 127.0.0.1 until SIGTERM or SIGINT. The control
+    port (chosen free when 0) is written to `control_port_file` before the public site answers, so
+    whoever sees the gateway healthy finds its control port too."""
     runners = []
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
     try:
-        for app, port in sites:
+        for (app, port), write_port in ((control, True), (public, False)):
             runner = web.AppRunner(app, shutdown_timeout=SHUTDOWN_GRACE_S, access_log=None)
             await runner.setup()
             runners.append(runner)
-            await web.TCPSite(runner, "127.0.0.1", port).start()
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("127.0.0.1", port))
+            port = sock.getsockname()[1]
+            await web.SockSite(runner, sock).start()
+            if write_port:
+                with open(control_port_file + ".partial", "w") as handle:
+                    handle.write(str(port))
+                os.replace(control_port_file + ".partial", control_port_file)
             print(f"listening on 127.0.0.1:{port}", flush=True)
         await stopping.wait()
     finally:
@@ -358,8 +371,9 @@ def main():
     with open(parser.parse_args().settings) as handle:
         settings = json.load(handle)
     gateway = Gateway(settings)
-    asyncio.run(_serve([(gateway.app(), settings["ports"]["gateway"]),
-                        (gateway.control_app(), settings["ports"]["gateway_control"])]))
+    asyncio.run(_serve((gateway.app(), settings["ports"]["gateway"]),
+                       (gateway.control_app(), settings["ports"].get("gateway_control", 0)),
+                       os.path.join(settings["runtime_dir"], CONTROL_PORT_FILE)))
 
 
 if __name__ == "__main__":

@@ -55,16 +55,16 @@ class GatewayError(AssertionError):
 
 
 def shown(answer):
-    return f"{answer.request.method} {answer.request.url.path} → {answer.status_code} {answer.text[:300]}"
+    """An answer as evidence (the whole exchange, token redacted, is also attached to the report)."""
+    return str(answer)
 
 
 def refusal_of(answer):
     """(status, code, message) of a refused answer; code and message are None when not in the envelope."""
-    try:
-        body = answer.json()["detail"]
-        return answer.status_code, body.get("code"), body.get("message")
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return answer.status_code, None, None
+    detail = answer.get("detail")
+    if isinstance(detail, dict):
+        return answer.status, detail.get("code"), detail.get("message")
+    return answer.status, None, None
 
 
 @dataclass
@@ -110,7 +110,7 @@ class Gateway:
     def explained(self, caller, granularity="sentence", message="Why is the sky blue? Explain briefly."):
         """An explained answer that must be accepted: the answer and its trace reference, or GatewayError."""
         done = self.ask(caller, message, granularity)
-        if done.answer.status_code != 200 or not done.trace_id:
+        if done.answer.status != 200 or not done.trace_id:
             raise GatewayError(f"{caller}'s explained answer was not accepted with a trace reference: "
                                f"{shown(done.answer)}; headers {dict(done.answer.headers)}")
         self.last_trace = done.trace_id
@@ -118,8 +118,8 @@ class Gateway:
 
     def answer_text(self, done):
         try:
-            return done.answer.json()["choices"][0]["message"]["content"]
-        except (ValueError, KeyError, IndexError, TypeError):
+            return done.answer.body["choices"][0]["message"]["content"]
+        except (KeyError, IndexError, TypeError):
             return None
 
     def status(self, caller, trace_id):
@@ -145,9 +145,9 @@ class Gateway:
 
     def graph_problems(self, caller, trace_id, granularity):
         answer = self.graph(caller, trace_id)
-        if answer.status_code != 200:
+        if answer.status != 200:
             return [f"the graph was not served: {shown(answer)}"]
-        return hif.problems(answer.json(), granularity)
+        return hif.problems(answer.body, granularity)
 
     def cancel(self, caller, trace_id):
         return self.client.cancel(self.role(caller)[0], trace_id)
@@ -164,9 +164,9 @@ class Gateway:
 
     def subscribe(self, caller, trace_id, path, secret):
         answer = self.client.register_webhook(self.role(caller)[0], trace_id, self.receiver.url + path, secret)
-        if answer.status_code != 201:
+        if answer.status != 201:
             raise GatewayError(f"{caller} could not register a webhook: {shown(answer)}")
-        return answer.json()
+        return answer.body
 
     def deliveries(self, path, within):
         return eventually(lambda: self.receiver.received(path), until=lambda found: len(found) >= 1, within=within,
@@ -191,7 +191,7 @@ class Gateway:
             "subscribe to it": self.client.register_webhook(role, trace_id, self.receiver.url + "/intruder"),
             "cancel it": self.client.cancel(role, trace_id),
         }
-        found = {what: (answer.status_code, answer.text[:200]) for what, answer in answers.items()}
+        found = {what: (answer.status, answer.text[:200]) for what, answer in answers.items()}
         found["follow it"] = (status, str(events[:1]))
         return found
 
@@ -199,7 +199,7 @@ class Gateway:
 
     def reading(self):
         answer = self.client.metrics()
-        if answer.status_code != 200:
+        if answer.status != 200:
             raise GatewayError(f"the gateway's metrics are not available: {shown(answer)}")
         return Reading(answer.text)
 
@@ -210,7 +210,7 @@ class Gateway:
         while len(refused) < refusals and sent < limit:
             answer = self.client.call(role, "GET", "/v1/traces/trc_000000000000/status", attach=False)
             sent += 1
-            if answer.status_code == 429:
+            if answer.status == 429:
                 refused.append(answer)
         return sent, refused
 
@@ -224,9 +224,9 @@ class Gateway:
 
     def published_operations(self):
         answer = self.client.openapi()
-        if answer.status_code != 200:
+        if answer.status != 200:
             return None
-        return [(method.upper(), path) for path, item in answer.json().get("paths", {}).items()
+        return [(method.upper(), path) for path, item in answer.body.get("paths", {}).items()
                 for method in item if method in ("get", "post", "put", "patch", "delete")
                 and path not in PUBLIC_PATHS]
 
@@ -269,9 +269,9 @@ class Gateway:
         with ThreadPoolExecutor(size) as pool:
             answers = list(pool.map(lambda _: self.client.chat(role, "Explain the tides.", explain=True,
                                                                granularity="token"), range(size)))
-        accepted = [a.headers.get("x-trace-id") for a in answers if a.status_code == 200]
-        refused = [a for a in answers if a.status_code in (429, 503)]
-        other = [shown(a) for a in answers if a.status_code not in (200, 429, 503)]
+        accepted = [a.headers.get("x-trace-id") for a in answers if a.status == 200]
+        refused = [a for a in answers if a.status in (429, 503)]
+        other = [shown(a) for a in answers if a.status not in (200, 429, 503)]
         return Burst(size, accepted, refused, other)
 
     def finish_all(self, caller, trace_ids, within):
@@ -284,7 +284,7 @@ class Gateway:
         return outcomes
 
     def wait_gone(self, caller, trace_id, within):
-        return eventually(lambda: self.graph(caller, trace_id), until=lambda answer: answer.status_code == 410,
+        return eventually(lambda: self.graph(caller, trace_id), until=lambda answer: answer.status == 410,
                           within=within, describe=f"the graph of trace {trace_id} to be gone",
                           interval=self.interval)
 

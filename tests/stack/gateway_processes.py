@@ -11,7 +11,7 @@ from tests.stack.processes import Processes
 class GatewayStack:
     def __init__(self, scratch, faults=(), **overrides):
         runtime = Path(tempfile.mkdtemp(prefix="gateway-", dir=scratch))
-        ports = free_ports(("gateway", "upstream", "gateway_control"))
+        ports = free_ports(("gateway", "upstream"))
         self.settings = {"runtime_dir": str(runtime), "ports": ports, "faults": list(faults),
                          "endpoints": {name: f"http://127.0.0.1:{port}" for name, port in ports.items()},
                          **({"gateway": overrides} if overrides else {})}
