@@ -119,7 +119,7 @@ def step_burst(context, caller):
 def step_reads_fast(context, caller):
     burst = context.gateway.section["burst"]["read"]
     context.reads_sent, context.refused = context.gateway.read_until_refused(caller, 1, limit=4 * burst)
-    context.other_read = context.gateway.status("tenant A", "trc_000000000000")
+    context.other_read = context.gateway.status("tenant A", "trc_000000000000", patient=False)
 
 
 @when("the attribution stage is restored")
@@ -397,7 +397,8 @@ def step_gone(context, budget):
 @then("the request, chat, rate-limit and denial counters rose by exactly that under tenant A's label")
 def step_counters(context):
     books = context.books
-    assert_that(books.rises(), equal_to(books.expected()), "counter rises under the tenant's label")
+    assert_that(books.label_problem(), equal_to(None), "the tenant label of tenant A's requests")
+    assert_that(books.rises(), equal_to(books.expected()), f"counter rises under tenant label {books.tenant!r}")
 
 
 @then("no metric label holds a trace reference")

@@ -20,9 +20,9 @@ ROLES = {"tenant_a": "gw-local-tenant-a-rw", "read_only": "gw-local-tenant-a-rea
 DEFAULTS = {
     "tokens": TOKENS,
     # Token buckets per tenant and category: `burst` requests at once, refilled at `rate` a second.
-    # The suite's own scenarios stay within these; refilling fast means a scenario that empties a
-    # bucket on purpose leaves it usable for the next one within milliseconds.
-    "buckets": {"read": {"burst": 60, "rate": 200.0}, "write": {"burst": 40, "rate": 40.0}},
+    # The suite's own scenarios stay within the bursts; a scenario that empties a bucket on purpose
+    # leaves it refilling at one token each 50 ms, slow enough that "at that moment" is measurable.
+    "buckets": {"read": {"burst": 60, "rate": 20.0}, "write": {"burst": 40, "rate": 40.0}},
     # Traces waiting for a worker; beyond this a chat asking for an explanation is told to slow down.
     "queue_size": 4,
     "workers": 2,

@@ -36,6 +36,7 @@ class GatewayArea(Area):
         "audit_log": (rules.text, "the file the gateway writes its audit lines to (empty: not readable)"),
         "tokens": TOKENS,
         "tenants": {
+            # Empty: learnt from the metrics (the label one request of the tenant is counted under).
             "tenant_a": (rules.text, "the tenant id tenant A's tokens map to (the label its metrics carry)"),
             "tenant_b": (rules.text, "the tenant id tenant B's token maps to"),
         },
@@ -53,7 +54,8 @@ class GatewayArea(Area):
         },
         "budgets": rules.BUDGETS,
     }
-    optional = frozenset({"control_url", "audit_log", "manifest", "values"})
+    optional = frozenset({"control_url", "audit_log", "manifest", "values", "tenants", "tenants.tenant_a",
+                          "tenants.tenant_b"})
     presence = "base_url"
 
     def check_profile(self, profile):

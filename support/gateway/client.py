@@ -12,6 +12,7 @@ import httpx
 
 from support.gateway import sse
 from support.http import REDACTED, Http
+from support.waits import eventually
 
 ANONYMOUS = "anonymous"
 EXPLAIN = {"x-explain-mode": "hypergraph"}
@@ -19,7 +20,10 @@ TERMINAL = ("complete", "failed", "canceled", "expired")
 
 
 class GatewayClient:
-    def __init__(self, section):
+    def __init__(self, section, patience=None, interval=None):
+        """`patience` (a Budget) is how long a call told to slow down waits and tries again, as a
+        well-behaved client does; calls that test the rate limit itself pass `patient=False`."""
+        self.patience, self.interval = patience, interval
         self.base_url = section["base_url"].rstrip("/")
         self.tokens = {role: token for role, token in section["tokens"].items() if token}
         self.http = Http(self.base_url, secrets=list(self.tokens.values()))
@@ -34,20 +38,26 @@ class GatewayClient:
 
     # --- plain calls ----------------------------------------------------------------------------
 
-    def call(self, role, method, path, headers=None, **kwargs):
-        return self.http.request(method, path, headers=self.headers(role, **(headers or {})), **kwargs)
+    def call(self, role, method, path, headers=None, patient=True, **kwargs):
+        headers = self.headers(role, **(headers or {}))
+        answer = self.http.request(method, path, headers=headers, **kwargs)
+        if answer.status != 429 or not patient or self.patience is None:
+            return answer
+        return eventually(lambda: self.http.request(method, path, headers=headers, **kwargs),
+                          until=lambda again: again.status != 429, within=self.patience, interval=self.interval,
+                          describe=f"{method} {path} to be served once the rate limit allows")
 
-    def chat(self, role, message, explain=False, granularity=None, headers=None):
+    def chat(self, role, message, explain=False, granularity=None, headers=None, patient=True):
         extra = dict(headers or {})
         if explain:
             extra.update(EXPLAIN)
         if granularity:
             extra["x-explain-granularity"] = granularity
         body = {"model": "any", "messages": [{"role": "user", "content": message}]}
-        return self.call(role, "POST", "/v1/chat/completions", headers=extra, json=body)
+        return self.call(role, "POST", "/v1/chat/completions", headers=extra, json=body, patient=patient)
 
-    def status(self, role, trace_id):
-        return self.call(role, "GET", f"/v1/traces/{trace_id}/status")
+    def status(self, role, trace_id, patient=True):
+        return self.call(role, "GET", f"/v1/traces/{trace_id}/status", patient=patient)
 
     def graph(self, role, trace_id):
         return self.call(role, "GET", f"/v1/traces/{trace_id}/graph")

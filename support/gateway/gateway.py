@@ -12,6 +12,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
+from support.config import Budgets
 from support.gateway import hif
 from support.gateway.audit import AuditLog
 from support.gateway.client import ANONYMOUS, TERMINAL, GatewayClient
@@ -48,6 +49,8 @@ TENANTS = {"tenant A": "tenant_a", "tenant B": "tenant_b"}
 PUBLIC_PATHS = ("/healthz", "/metrics", "/openapi.json")
 STAGE_ORDER = ("queued", "fetch", "decode", "attribution", "complete")
 TRACE_REFERENCE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# Tenant labels that name no tenant.
+PLACEHOLDER_TENANTS = ("", "none", "anon", "anonymous", "unknown", "default", "null")
 
 
 class GatewayError(AssertionError):
@@ -80,7 +83,8 @@ class Explained:
 class Gateway:
     def __init__(self, section, interval=None):
         self.section = section
-        self.client = GatewayClient(section)
+        patience = Budgets(section["budgets"], "gateway.budgets")["rate_limit_wait"]
+        self.client = GatewayClient(section, patience, interval)
         self.receiver = WebhookReceiver(section.get("webhook_receiver") or "http://127.0.0.1:0")
         self.audit = AuditLog(section["audit_log"]) if section.get("audit_log") else None
         self.control = AttributionControl(section.get("control_url"))
@@ -89,6 +93,7 @@ class Gateway:
         self.last_trace = None
         #: speed runs of this suite run by granularity, which the capacity check reuses
         self.speed_runs = {}
+        self._learnt = {}
 
     def role(self, caller):
         if caller not in CALLERS:
@@ -122,8 +127,8 @@ class Gateway:
         except (KeyError, IndexError, TypeError):
             return None
 
-    def status(self, caller, trace_id):
-        return self.client.status(self.role(caller)[0], trace_id)
+    def status(self, caller, trace_id, patient=True):
+        return self.client.status(self.role(caller)[0], trace_id, patient=patient)
 
     def follow(self, caller, trace_id, within):
         """The trace's live events until its final state; waits by reopening the stream if it drops."""
@@ -208,7 +213,8 @@ class Gateway:
         role, _ = self.role(caller)
         refused, sent = [], 0
         while len(refused) < refusals and sent < limit:
-            answer = self.client.call(role, "GET", "/v1/traces/trc_000000000000/status", attach=False)
+            answer = self.client.call(role, "GET", "/v1/traces/trc_000000000000/status", attach=False,
+                                      patient=False)
             sent += 1
             if answer.status == 429:
                 refused.append(answer)
@@ -242,8 +248,23 @@ class Gateway:
         return found
 
     def tenant_of(self, caller):
-        """The tenant id the deployment gives a caller's token (the profile's gateway.tenants)."""
-        return self.section["tenants"][TENANTS[caller]]
+        """The tenant id the deployment gives a caller's token: the profile's gateway.tenants, or else
+        the tenant label under which one request of the caller is counted (learnt once per run)."""
+        role = TENANTS[caller]
+        configured = (self.section.get("tenants") or {}).get(role)
+        if configured:
+            return configured
+        if role not in self._learnt:
+            before = self.reading()
+            self.client.call(role, "GET", "/v1/traces/trc_000000000000/status", attach=False)
+            after = self.reading()
+            rose = [tenant for tenant in after.tenants("http_requests_total")
+                    if rise(before, after, "http_requests_total", tenant=tenant) == 1]
+            if len(rose) != 1:
+                raise GatewayError(f"could not learn {caller}'s tenant label from the metrics (labels that rose by "
+                                   f"one: {rose}); give it as gateway.tenants.{role}")
+            self._learnt[role] = rose[0]
+        return self._learnt[role]
 
     def delivery_body(self, delivery):
         try:
@@ -268,7 +289,7 @@ class Gateway:
         role, _ = self.role(caller)
         with ThreadPoolExecutor(size) as pool:
             answers = list(pool.map(lambda _: self.client.chat(role, "Explain the tides.", explain=True,
-                                                               granularity="token"), range(size)))
+                                                               granularity="token", patient=False), range(size)))
         accepted = [a.headers.get("x-trace-id") for a in answers if a.status == 200]
         refused = [a for a in answers if a.status in (429, 503)]
         other = [shown(a) for a in answers if a.status not in (200, 429, 503)]
@@ -297,7 +318,8 @@ class Gateway:
         for _ in range(denied):
             self.client.chat("read_only", "Count me as denied.")
         reads, refused = self.read_until_refused(caller, refusals, limit=4 * self.section["burst"]["read"])
-        return Books(self.tenant_of(caller), chats, denied, reads, len(refused), before, self.reading())
+        return Books(self.tenant_of(caller), chats, denied, reads, len(refused), before, self.reading(),
+                     self.tenant_of("tenant B"))
 
     @staticmethod
     def labels_with_ids(reading):
@@ -380,6 +402,15 @@ class Books:
     refused: int
     before: Reading
     after: Reading
+    other_tenant: str
+
+    def label_problem(self):
+        """Why the tenant label is not a real tenant's, or None."""
+        if self.tenant.lower() in PLACEHOLDER_TENANTS:
+            return f"the requests are counted under the placeholder tenant {self.tenant!r}"
+        if self.tenant == self.other_tenant:
+            return f"two tenants' requests are counted under the same tenant label {self.tenant!r}"
+        return None
 
     def expected(self):
         return {"requests": self.chats + self.denied + self.reads, "chats": self.chats,
