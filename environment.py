@@ -38,7 +38,8 @@ def _skip_reason(context, scenario):
         return (f"profile '{context.profile.name}' has no {area.name} target "
                 f"(no '{area.name}' section in {context.profile.source}, or its {area.presence} is empty)")
     if context.active_tags.should_exclude_with(tags):
-        return context.active_tags.exclude_reason
+        needed = sorted(tag.split("=", 1)[1] for tag in tags if tag.startswith("use.with_capability="))
+        return f"the target lacks {', '.join(needed) or 'a capability this scenario needs'}"
     if "destructive" in tags and context.profile["protected"] \
             and context.config.userdata.get("allow_destructive") != "yes":
         return (f"@destructive on protected profile '{context.profile.name}'; "

@@ -49,6 +49,11 @@ def step_ttl_fits(context):
         context.scenario.skip(f"the gateway keeps traces for {ttl:g} s, longer than the {budget}")
 
 
+@given("{caller} has been quiet long enough for its whole burst to be available")
+def step_rested(context, caller):
+    context.gateway.rested(caller, context.budgets["rate_limit_wait"])
+
+
 @given("the attribution stage is failing")
 def step_attribution_failing(context):
     context.gateway.control.set_failing(True)

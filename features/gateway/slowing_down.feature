@@ -6,6 +6,7 @@ Feature: The gateway says "slow down" instead of falling over
 
   @id.gateway.slowing_down.rate_limit @serial
   Scenario: A tenant over its rate is told when to come back, and another tenant is unaffected
+    Given tenant B has been quiet long enough for its whole burst to be available
     When tenant B reads faster than its read rate allows
     Then tenant B is told to come back later with a wait in whole seconds
     And only after its burst of reads was used up

@@ -27,6 +27,7 @@ def publish(settings):
         "tokens": dict(config.ROLES),
         "trace_ttl_s": gateway["trace_ttl_s"],
         "burst": {"read": buckets["read"]["burst"], "write": buckets["write"]["burst"],
+                  "read_refill_s": buckets["read"]["burst"] / buckets["read"]["rate"],
                   # Every worker busy and every queue slot taken, plus as many again: some must be refused.
                   "beyond_queue": min(buckets["write"]["burst"], 2 * (gateway["queue_size"] + gateway["workers"]))},
         "tenants": {role: config.TOKENS[config.ROLES[role]]["tenant_id"] for role in ("tenant_a", "tenant_b")},

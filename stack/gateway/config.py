@@ -29,7 +29,7 @@ DEFAULTS = {
     # Each of the stages fetch, decode and attribution takes this long; token graphs are finer work.
     "stage_s": {"sentence": 0.04, "token": 0.15},
     # How long a finished trace's graph is kept (production: hours).
-    "trace_ttl_s": 2.0,
+    "trace_ttl_s": 1.0,
     # A webhook is tried this many times, this far apart, before it is given up.
     "webhook_attempts": 3,
     "webhook_retry_s": 0.2,

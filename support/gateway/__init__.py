@@ -17,10 +17,12 @@ ROLES = ("tenant_a", "read_only", "write_only", "tenant_b")
 TOKENS = (lambda v: isinstance(v, dict) and all(rules.text(v.get(role)) for role in ROLES)
           and set(v) <= {*ROLES, "no_tenant"},
           "bearer tokens for tenant_a, read_only, write_only and tenant_b (and optionally no_tenant)")
-BURST = (lambda v: isinstance(v, dict) and set(v) == {"read", "write", "beyond_queue"}
-         and all(rules.whole(x) and x > 0 for x in v.values()),
-         "{read, write, beyond_queue}: the read and write burst sizes of a tenant's token buckets, and a "
-         "number of explained chats at once that is more than the trace queue holds")
+BURST = (lambda v: isinstance(v, dict) and set(v) == {"read", "write", "beyond_queue", "read_refill_s"}
+         and all(rules.whole(v[key]) and v[key] > 0 for key in ("read", "write", "beyond_queue"))
+         and rules.number(v["read_refill_s"]) and v["read_refill_s"] > 0,
+         "{read, write, beyond_queue, read_refill_s}: the read and write burst sizes of a tenant's token "
+         "buckets, a number of explained chats at once that is more than the trace queue holds, and the "
+         "seconds an emptied read bucket takes to fill")
 SPEED_RUN = {
     "traces": (rules.POSITIVE_WHOLE[0], "how many explained answers the speed scenario sends"),
     "rate_per_s": (rules.POSITIVE[0], "explained answers a second"),

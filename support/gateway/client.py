@@ -24,6 +24,8 @@ class GatewayClient:
         """`patience` (a Budget) is how long a call told to slow down waits and tries again, as a
         well-behaved client does; calls that test the rate limit itself pass `patient=False`."""
         self.patience, self.interval = patience, interval
+        #: when each role last called (monotonic seconds), so a scenario can wait for a full bucket
+        self.last_call = {}
         self.base_url = section["base_url"].rstrip("/")
         self.tokens = {role: token for role, token in section["tokens"].items() if token}
         self.http = Http(self.base_url, secrets=list(self.tokens.values()))
@@ -40,12 +42,17 @@ class GatewayClient:
 
     def call(self, role, method, path, headers=None, patient=True, **kwargs):
         headers = self.headers(role, **(headers or {}))
+        self.last_call[role] = time.monotonic()
         answer = self.http.request(method, path, headers=headers, **kwargs)
         if answer.status != 429 or not patient or self.patience is None:
             return answer
-        return eventually(lambda: self.http.request(method, path, headers=headers, **kwargs),
+        return eventually(lambda: self._again(role, method, path, headers, kwargs),
                           until=lambda again: again.status != 429, within=self.patience, interval=self.interval,
                           describe=f"{method} {path} to be served once the rate limit allows")
+
+    def _again(self, role, method, path, headers, kwargs):
+        self.last_call[role] = time.monotonic()
+        return self.http.request(method, path, headers=headers, **kwargs)
 
     def chat(self, role, message, explain=False, granularity=None, headers=None, patient=True):
         extra = dict(headers or {})
@@ -80,6 +87,7 @@ class GatewayClient:
     def stream(self, role, method, path, within, stop=lambda event: False, **kwargs):
         """(status code, events) of a streamed exchange, read until `stop(event)`, its end, or `within` s."""
         events, status, started = [], None, time.monotonic()
+        self.last_call[role] = started
         timeout = httpx.Timeout(within, connect=5)
         try:
             with self._streams.stream(method, path, headers=self.headers(role), timeout=timeout, **kwargs) as answer:

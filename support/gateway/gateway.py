@@ -49,6 +49,8 @@ TENANTS = {"tenant A": "tenant_a", "tenant B": "tenant_b"}
 PUBLIC_PATHS = ("/healthz", "/metrics", "/openapi.json")
 STAGE_ORDER = ("queued", "fetch", "decode", "attribution", "complete")
 TRACE_REFERENCE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# Requests sent to learn a tenant's label: a number no scrape of the metrics adds by itself.
+LEARNING_CALLS = 3
 # Tenant labels that name no tenant.
 PLACEHOLDER_TENANTS = ("", "none", "anon", "anonymous", "unknown", "default", "null")
 
@@ -208,6 +210,17 @@ class Gateway:
             raise GatewayError(f"the gateway's metrics are not available: {shown(answer)}")
         return Reading(answer.text)
 
+    def rested(self, caller, within):
+        """Waits until `caller` has sent nothing for as long as its emptied read bucket takes to fill
+        (the profile's burst.read_refill_s), so its whole burst is available."""
+        role, _ = self.role(caller)
+        refill = self.section["burst"]["read_refill_s"]
+        if refill > within.limit:
+            raise GatewayError(f"the read bucket takes {refill:g} s to fill, longer than the {within}")
+        eventually(lambda: time.monotonic() - self.client.last_call.get(role, float("-inf")),
+                   until=lambda idle: idle >= refill, within=within, interval=self.interval,
+                   describe=f"{caller}'s read bucket to fill ({refill:g} s without a request)")
+
     def read_until_refused(self, caller, refusals, limit):
         """Status reads until `refusals` are refused for the rate; returns (reads sent, refused answers)."""
         role, _ = self.role(caller)
@@ -256,13 +269,14 @@ class Gateway:
             return configured
         if role not in self._learnt:
             before = self.reading()
-            self.client.call(role, "GET", "/v1/traces/trc_000000000000/status", attach=False)
+            for _ in range(LEARNING_CALLS):
+                self.client.call(role, "GET", "/v1/traces/trc_000000000000/status", attach=False, patient=False)
             after = self.reading()
             rose = [tenant for tenant in after.tenants("http_requests_total")
-                    if rise(before, after, "http_requests_total", tenant=tenant) == 1]
+                    if rise(before, after, "http_requests_total", tenant=tenant) == LEARNING_CALLS]
             if len(rose) != 1:
                 raise GatewayError(f"could not learn {caller}'s tenant label from the metrics (labels that rose by "
-                                   f"one: {rose}); give it as gateway.tenants.{role}")
+                                   f"{LEARNING_CALLS}: {rose}); give it as gateway.tenants.{role}")
             self._learnt[role] = rose[0]
         return self._learnt[role]
 
@@ -312,14 +326,14 @@ class Gateway:
     def known_requests(self, caller, chats, denied, refusals):
         """Sends a known set of requests as `caller`'s tenant; the metrics before and after are the evidence."""
         role, _ = self.role(caller)
+        tenant, other_tenant = self.tenant_of(caller), self.tenant_of("tenant B")
         before = self.reading()
         for _ in range(chats):
             self.client.chat(role, "Count me once.")
         for _ in range(denied):
             self.client.chat("read_only", "Count me as denied.")
         reads, refused = self.read_until_refused(caller, refusals, limit=4 * self.section["burst"]["read"])
-        return Books(self.tenant_of(caller), chats, denied, reads, len(refused), before, self.reading(),
-                     self.tenant_of("tenant B"))
+        return Books(tenant, chats, denied, reads, len(refused), before, self.reading(), other_tenant)
 
     @staticmethod
     def labels_with_ids(reading):
