@@ -124,7 +124,9 @@ def step_burst(context, caller):
 def step_reads_fast(context, caller):
     burst = context.gateway.section["burst"]["read"]
     context.reads_sent, context.refused = context.gateway.read_until_refused(caller, 1, limit=4 * burst)
-    context.other_read = context.gateway.status("tenant A", "trc_000000000000", patient=False)
+    # Three reads at once: a shared bucket refilling at its rate could let one through, never three.
+    context.other_reads = [context.gateway.status("tenant A", "trc_000000000000", patient=False)
+                           for _ in range(3)]
 
 
 @when("the attribution stage is restored")
@@ -350,14 +352,16 @@ def step_rate_limited(context):
 
 @then("only after its burst of reads was used up")
 def step_after_burst(context):
-    assert_that(context.reads_sent, greater_than(context.gateway.section["burst"]["read"]),
-                "the gateway refused reads within the tenant's burst")
+    # The refusal may be the burst's last read, not only the one after: one read of slack for a token
+    # taken by another of the suite's calls (its start-up check) on a gateway that shares buckets.
+    assert_that(context.reads_sent, greater_than_or_equal_to(context.gateway.section["burst"]["read"]),
+                "the gateway refused reads well within the tenant's burst")
 
 
 @then("at that moment tenant A is still served")
 def step_other_served(context):
-    answer = context.other_read
-    assert_that(answer.status, is_in((200, 404)), f"tenant A was not served: {shown(answer)}")
+    refused = [shown(answer) for answer in context.other_reads if answer.status not in (200, 404)]
+    assert_that(refused, equal_to([]), "tenant A's reads that were not served while tenant B was over its rate")
 
 
 # -- Thens: cancellation and expiry -------------------------------------------------------------------

@@ -7,6 +7,7 @@ come from an HDR histogram (support/perf's Trend).
 """
 import asyncio
 import json
+import math
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -136,5 +137,5 @@ def replicas_needed(target_concurrency, explain_share, throughput_per_replica, l
     if throughput_per_replica <= 0 or latency_s <= 0:
         return None
     demand = target_concurrency * explain_share / latency_s
-    return max(1, -(-demand // throughput_per_replica))
+    return max(1, math.ceil(demand / throughput_per_replica))
 
