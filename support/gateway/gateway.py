@@ -10,7 +10,7 @@ import hmac
 import json
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from support.config import Budgets
 from support.gateway import hif
@@ -79,7 +79,6 @@ class Explained:
     answer: object
     granularity: str
     trace_id: str = None
-    events: list = field(default_factory=list)
 
 
 class Gateway:
