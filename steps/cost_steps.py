@@ -7,7 +7,7 @@ from support.preview.costs import estimate_usd
 
 @given("the session has been shut down after going idle")
 def step_session_shut_down(context):
-    context.preview.wait_for_edit_service(0, within=context.budgets["idle shutdown"])
+    context.preview.edit_service.wait_for(0, within=context.budgets["idle shutdown"])
     context.preview.wait_for_status(context.session, "expired", within=context.budgets["session expiry"])
 
 

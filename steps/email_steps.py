@@ -2,7 +2,7 @@
 from behave import given, then, when
 from hamcrest import assert_that, contains_string, equal_to, has_length, matches_regexp
 
-from support.preview.sessions import page_source_path
+from support.preview.pages import page_source_path
 
 UNREADABLE = "an email envelope without any email in it"
 # That envelope leaves out the email itself, which the contract calls its `content`: a reason that

@@ -9,9 +9,8 @@ from hamcrest import (
 
 from support.http import Answer
 from support.preview.live_reload import Connection
-from support.preview.sessions import (
-    component_source_path, malformed_activation, owners_of_one_site, page_source_path, refused_as_unsafe,
-)
+from support.preview.pages import component_source_path, page_source_path
+from support.preview.sessions import malformed_activation, owners_of_one_site, refused_as_unsafe
 
 DETAIL_FIELDS = {"client": "clientId", "user": "userId", "instruction": "instruction"}
 STAGE_MARKERS = {"email": "email_received", "container start": "container_started",
@@ -30,7 +29,7 @@ def _owner(context):
 
 @given("no edit containers are running")
 def step_no_edit_containers(context):
-    context.preview.wait_for_edit_service(0, within=context.budgets["scale change"])
+    context.preview.edit_service.wait_for(0, within=context.budgets["scale change"])
 
 
 @when('a site owner asks to "{instruction}"')
@@ -49,7 +48,7 @@ def step_session_finished(context, instruction):
 
 @then("the session is recorded for that site owner")
 def step_session_recorded(context):
-    item = context.preview.wait_until_recorded(context.session, within=context.budgets["session recorded"])
+    item = context.preview.store.wait_until_recorded(context.session, within=context.budgets["session recorded"])
     assert_that(item, has_entries(clientId=context.client_id, userId=context.user_id))
     assert_that(item["status"], is_in(["initializing", "active"]), f"session item: {item}")
 
@@ -69,7 +68,7 @@ def step_preview_shows(context, title):
 def step_page_saved(context, title):
     path = page_source_path(title)
     found = context.workspace.has_file(context.client_id, context.user_id, path,
-                                       task_arn=context.preview.task_arn(context.session))
+                                       task_arn=context.preview.store.task_arn(context.session))
     assert_that(found, equal_to(True), f"{path} in the workspace of {context.client_id}/{context.user_id}")
 
 
@@ -94,7 +93,7 @@ def step_instruction_not_understood(context):
 @then("nothing was committed to the site owner's workspace")
 def step_nothing_committed(context):
     history = context.workspace.history(context.client_id, context.user_id,
-                                        task_arn=context.preview.task_arn(context.session))
+                                        task_arn=context.preview.store.task_arn(context.session))
     assert_that(history, has_length(1), "the workspace's history should hold only the site's creation")
 
 
@@ -106,7 +105,7 @@ def step_owner_idle(context):
 
 @then("no edit containers are running within the {budget} budget")
 def step_back_to_zero(context, budget):
-    context.preview.wait_for_edit_service(0, within=context.budgets[budget])
+    context.preview.edit_service.wait_for(0, within=context.budgets[budget])
 
 
 @then("the session is marked as expired within the {budget} budget")
@@ -133,8 +132,8 @@ def step_refused(context, detail):
 
 @then("no session or container was created")
 def step_nothing_created(context):
-    assert_that(context.preview.sessions_of(context.client_id, context.user_id), equal_to([]))
-    assert_that(context.preview.edit_service(), has_entries(desired=0, running=0))
+    assert_that(context.preview.store.sessions_of(context.client_id, context.user_id), equal_to([]))
+    assert_that(context.preview.edit_service.counts(), has_entries(desired=0, running=0))
 
 
 # -- Persistence, concurrency, routing and recovery ----------------------------------------------
@@ -167,8 +166,8 @@ def _ordinal(context, ordinal):
 
 @when("an operator forces the edit service down to zero")
 def step_force_down(context):
-    context.preview.scale_edit_service(0)
-    context.preview.wait_for_edit_service(0, within=context.budgets["scale change"])
+    context.preview.edit_service.scale(0)
+    context.preview.edit_service.wait_for(0, within=context.budgets["scale change"])
     context.preview.wait_for_status(context.session, "expired", within=context.budgets["session expiry"])
 
 
@@ -187,7 +186,7 @@ def step_component_still_there(context, name, budget):
 @then('the workspace history still shows the change "{subject}"')
 def step_history_shows(context, subject):
     context.history = context.workspace.history(context.client_id, context.user_id,
-                                                task_arn=context.preview.task_arn(context.session))
+                                                task_arn=context.preview.store.task_arn(context.session))
     context.earlier_change = subject
     assert_that(context.history, has_item(subject), "the workspace's commit subjects, newest first")
 
@@ -208,7 +207,7 @@ def step_refused_as_unsafe(context):
 @then("no file was written outside the site owner's project")
 def step_nothing_outside(context):
     stray = context.workspace.files_outside_projects(context.client_id,
-                                                     task_arn=context.preview.task_arn(context.session))
+                                                     task_arn=context.preview.store.task_arn(context.session))
     assert_that(stray, equal_to([]), f"files in the site's folder outside every project ({context.client_id})")
 
 
@@ -221,7 +220,7 @@ def step_owners_ask_together(context):
 def step_every_owner_recorded(context):
     recorded = {}
     for owner in context.owners:
-        item = context.preview.recorded_session(owner.session.id) if owner.session else None
+        item = context.preview.store.item(owner.session.id) if owner.session else None
         recorded[owner.label] = {key: (item or {}).get(key) for key in ("clientId", "userId")}
     expected = {owner.label: {key: owner.body[key] for key in ("clientId", "userId")} for owner in context.owners}
     answers = {owner.label: (owner.answer.status, owner.answer.body) for owner in context.owners}
@@ -232,7 +231,7 @@ def step_every_owner_recorded(context):
 def step_containers_within_maximum(context, budget):
     sessions = [owner.session for owner in context.owners]
     context.preview.wait_until_all_active(sessions, within=context.budgets[budget])
-    counts = context.preview.edit_service()
+    counts = context.preview.edit_service.counts()
     maximum = context.profile.limits["edit service max tasks"]
     assert_that(counts, has_entries(desired=is_in(range(1, int(maximum.limit) + 1)),
                                     running=is_in(range(1, int(maximum.limit) + 1))), f"edit service; {maximum}")
@@ -245,7 +244,7 @@ def step_pages_apart(context):
         path = page_source_path(owner.page)
         found[owner.label] = [other.label for other in context.owners
                               if context.workspace.has_file(other.body["clientId"], other.body["userId"], path,
-                                                            task_arn=context.preview.task_arn(other.session))]
+                                                            task_arn=context.preview.store.task_arn(other.session))]
     assert_that(found, equal_to({owner.label: [owner.label] for owner in context.owners}),
                 "page of each owner → the owners whose workspace holds it")
 
@@ -280,7 +279,7 @@ def step_capacity_in_use(context):
     for session in sessions:
         context.preview.keep_alive(session)
     context.histories = {owner.label: context.workspace.history(owner.body["clientId"], owner.body["userId"],
-                                                                task_arn=context.preview.task_arn(owner.session))
+                                                                task_arn=context.preview.store.task_arn(owner.session))
                          for owner in owners}
 
 
@@ -295,7 +294,7 @@ def step_others_unchanged(context):
     context.preview.wait_until_instructions_settled([owner.session for owner in context.owners],
                                                     within=context.budgets["cold start"])
     now = {owner.label: context.workspace.history(owner.body["clientId"], owner.body["userId"],
-                                                  task_arn=context.preview.task_arn(owner.session))
+                                                  task_arn=context.preview.store.task_arn(owner.session))
            for owner in context.owners}
     assert_that(now, equal_to(context.histories), "each site owner's commit subjects, before and after")
 
@@ -308,7 +307,7 @@ def step_extra_try_again(context):
 
 @then("no session was recorded for that site owner")
 def step_extra_not_recorded(context):
-    assert_that(context.preview.sessions_of(context.extra.body["userId"]), equal_to([]))
+    assert_that(context.preview.store.sessions_of(context.extra.body["userId"]), equal_to([]))
 
 
 @given("these malformed requests for sessions were refused:")
@@ -393,7 +392,7 @@ def step_live_reload_refused(context):
 
 @when("the container process of the session crashes")
 def step_container_crashes(context):
-    context.crashed_task = context.preview.task_arn(context.session)
+    context.crashed_task = context.preview.store.task_arn(context.session)
     context.chaos.crash_task(context.crashed_task)
 
 
@@ -437,12 +436,12 @@ def step_nothing_left_behind(context):
     started = [owner.session for owner in context.owners if owner.session]
     context.preview.wait_until_started(started, within=context.budgets["concurrent start"])
     refused = [owner.body for owner in context.owners if not owner.session]
-    left = {body["userId"]: {"session items": len(context.preview.sessions_of(body["userId"])),
+    left = {body["userId"]: {"session items": len(context.preview.store.sessions_of(body["userId"])),
                              "workspace": context.workspace.exists(body["clientId"], body["userId"])}
             for body in refused}
     assert_that({user: seen for user, seen in left.items() if any(seen.values())}, equal_to({}),
                 "refused site owners with something left behind")
-    context.preview.wait_for_edit_service(0, within=context.budgets["idle shutdown"])
+    context.preview.edit_service.wait_for(0, within=context.budgets["idle shutdown"])
 
 
 @when("someone ends {which}")
@@ -453,4 +452,4 @@ def step_end_unknown(context, which):
 
 @then("nothing was recorded for that session")
 def step_nothing_recorded_for(context):
-    assert_that(context.preview.recorded_session(context.ended_id), equal_to(None))
+    assert_that(context.preview.store.item(context.ended_id), equal_to(None))

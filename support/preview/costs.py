@@ -9,6 +9,7 @@ import time
 from dataclasses import asdict, dataclass
 
 from support.costs import ScenarioCost
+from support.preview.edit_service import EditService
 
 SECONDS_PER_HOUR = 3600.0
 
@@ -78,7 +79,7 @@ class CostMeter:
     """Measures each scenario's window on the target: what the edit service and the session store did."""
 
     def __init__(self, aws, section):
-        self.ecs = aws("ecs")
+        self.edit_service = EditService(aws("ecs"), section["names"], interval=None)
         self.logs = aws("logs")
         self.cloudwatch = aws("cloudwatch")
         self.names = section["names"]
@@ -109,13 +110,7 @@ class CostMeter:
                             estimate_usd(usage, self.prices), asdict(usage))
 
     def _edit_tasks(self):
-        cluster, service = self.names["cluster"], self.names["edit_service"]
-        tasks = []
-        for status in ("RUNNING", "STOPPED"):
-            arns = self.ecs.list_tasks(cluster=cluster, serviceName=service, desiredStatus=status)["taskArns"]
-            for start in range(0, len(arns), 100):
-                tasks += self.ecs.describe_tasks(cluster=cluster, tasks=arns[start:start + 100])["tasks"]
-        return tasks
+        return self.edit_service.tasks("RUNNING") + self.edit_service.tasks("STOPPED")
 
     def _log_bytes(self, end):
         total = 0

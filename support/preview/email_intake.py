@@ -44,7 +44,7 @@ class EmailClient:
     def wait_for_conversation(self, client_id, within, on_created):
         """(session, thread id) once the client's emailed instruction has a session mapped to its thread."""
         def probe():
-            for item in self.preview.sessions_of(client_id):
+            for item in self.preview.store.sessions_of(client_id):
                 mapping = self.thread_mapping(item.get("threadId", ""))
                 if mapping and mapping["sessionId"] == item["sessionId"]:
                     return item
@@ -73,7 +73,7 @@ class EmailClient:
 
     def discard(self, marker):
         """Cleanup: removes this scenario's messages and thread mappings, wherever they ended up."""
-        for item in self.preview.sessions_of(marker):
+        for item in self.preview.store.sessions_of(marker):
             if item.get("threadId"):
                 self.dynamodb.delete_item(TableName=self.names["thread_table"],
                                           Key={"threadId": {"S": item["threadId"]}})

@@ -4,12 +4,13 @@ workspaces whose client starts with the prefix."""
 
 def sweep(preview, workspace, prefix):
     names = preview.names
-    pages = preview.dynamodb.get_paginator("scan").paginate(
+    dynamodb = preview.store.dynamodb
+    pages = dynamodb.get_paginator("scan").paginate(
         TableName=names["sessions_table"], FilterExpression="begins_with(clientId, :p)",
         ExpressionAttributeValues={":p": {"S": prefix}}, ProjectionExpression="sessionId")
     sessions = [item["sessionId"] for page in pages for item in page["Items"]]
     for key in sessions:
-        preview.dynamodb.delete_item(TableName=names["sessions_table"], Key={"sessionId": key})
+        dynamodb.delete_item(TableName=names["sessions_table"], Key={"sessionId": key})
     listing = preview.s3.get_paginator("list_objects_v2").paginate(Bucket=names["preview_bucket"], Prefix=prefix)
     objects = [{"Key": obj["Key"]} for page in listing for obj in page.get("Contents", [])]
     for start in range(0, len(objects), 1000):

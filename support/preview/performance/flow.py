@@ -39,7 +39,7 @@ def time_email_flow(email, preview, stages, budgets, owner, instruction, on_crea
 
     def identify(known):
         if not known.task_id:
-            arn = preview.task_arn(session)
+            arn = preview.store.task_arn(session)
             known.task_id = arn.rsplit("/", 1)[-1] if arn else None
         return known
 

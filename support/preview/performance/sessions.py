@@ -116,13 +116,13 @@ class SessionLoad:
         can be read from here) and edit tasks beyond the sessions that were accepted."""
         found = []
         for arrival in run.refused:
-            items = self.preview.sessions_of(arrival.client_id)
+            items = self.preview.store.sessions_of(arrival.client_id)
             if items:
                 found.append(f"{arrival.client_id}: session item(s) {[item['sessionId'] for item in items]}")
             files = workspace.files(arrival.client_id, arrival.user_id, ".") if workspace else []
             if files:
                 found.append(f"{arrival.client_id}: workspace files {files}")
-        service = self.preview.edit_service()
+        service = self.preview.edit_service.counts()
         if service["desired"] > len(run.accepted):
             found.append(f"the edit service wants {service['desired']} task(s) for {len(run.accepted)} session(s)")
         return found
@@ -154,6 +154,6 @@ class SessionLoad:
         """Each started session's start: its preview upload's log event, from its planned arrival."""
         done = [a for a in arrivals if a.outcome.get("instructionStatus") == "done"]
         flows = [Flow(a.planned_epoch, ("upload_done",), session_id=a.session.id, thread_id=a.outcome.get("threadId"),
-                      task_id=(self.preview.task_arn(a.session) or "").rsplit("/", 1)[-1] or None) for a in done]
+                      task_id=(self.preview.store.task_arn(a.session) or "").rsplit("/", 1)[-1] or None) for a in done]
         for index, at in self.stages.first_times("upload_done", flows).items():
             done[index].started_ms = at - done[index].planned_epoch * 1000

@@ -45,7 +45,7 @@ class StartTimer:
         warm starts are shared out over the owners, and each owner leaves before the next comes."""
         comparison = StartComparison()
         for index in range(cold_starts):
-            self.preview.wait_for_edit_service(0, within=self.budgets["scale change"])
+            self.preview.edit_service.wait_for(0, within=self.budgets["scale change"])
             client_id, user_id = owners()
             session, seconds = self.start(client_id, user_id, 'Add a new page called "Cold"', on_created)
             comparison.cold.record(seconds * 1000)
