@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx
 
 from stack import procs
+from stack.preview import AREA as PREVIEW
 from stack.supervisor import free_port
 from stack.settings import NAMES, aws_client, write
 
@@ -109,20 +110,16 @@ def make_settings(scratch, aws_endpoint, **overrides):
 class Stack:
     """Some of the preview's services, started as the supervisor starts them."""
 
-    MODULES = {
-        "ecs": ("stack.preview.orchestrator", "/health"),
-        "hermes": ("stack.preview.hermes", "/hermes/health"),
-        "lb": ("stack.preview.router", "/health"),
-    }
+    SERVICES = PREVIEW.services
 
     def __init__(self, scratch, aws_endpoint, services, **overrides):
         self.settings_path, self.settings = make_settings(scratch, aws_endpoint, **overrides)
         self.processes = Processes(os.path.join(self.settings["runtime_dir"], "logs"))
         try:
             for name in services:
-                module, health = self.MODULES[name]
-                self.processes.start(name, ["-m", module, "--settings", self.settings_path],
-                                     self.settings["endpoints"][name] + health)
+                service = self.SERVICES[name]
+                self.processes.start(name, ["-m", service.module, "--settings", self.settings_path],
+                                     self.settings["endpoints"][name] + service.health)
         except BaseException:
             self.stop()
             raise
