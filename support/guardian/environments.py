@@ -6,7 +6,9 @@ import secrets
 
 from botocore.exceptions import ClientError
 
-from support.guardian.resources import BUCKET, TABLES, TTL_ATTRIBUTE
+from support.guardian.resources import BUCKET, TABLES, resource_names
+
+MAX_BUCKET_NAME = 63
 
 #: a defect in words a product owner reads → its id
 DEFECTS = {
@@ -38,11 +40,15 @@ def defect_id(words):
     return DEFECTS[words]
 
 
-def namespace_parts(prefix):
-    """(project, env) for an environment of the run's own: `TEST_2026…_` → `test-2026…`, `test-2026…-env`."""
-    base = prefix.strip("_").lower().replace("_", "-")
-    suffix = secrets.token_hex(2)
-    return f"{base}-{suffix}", f"{base}-{suffix}-env"
+def namespace_parts(prefix, project):
+    """(project, env) for an environment of the run's own: the deployment's project and an env made
+    of the run's prefix in lower case (`TEST_2026…_` → `test-2026…-1a2b`), which every name carries."""
+    env = f"{prefix.strip('_').lower().replace('_', '-')}-{secrets.token_hex(2)}"
+    longest = resource_names(project, env)["baselines"]
+    if len(longest) > MAX_BUCKET_NAME:
+        raise ValueError(f"bucket name {longest!r} would be {len(longest)} characters, over S3's {MAX_BUCKET_NAME}; "
+                         f"guardian.project {project!r} is too long for an environment of the run's own")
+    return project, env
 
 
 def _table(dynamodb, name, contract, defects, key):
