@@ -21,8 +21,12 @@ class Baselines:
         return {"versionId": answer.get("VersionId", "null")}
 
     def latest(self, repo_id):
+        first = {}
+        if self.fault("baseline_returns_oldest"):
+            versions = self.versions(repo_id)
+            first = {"VersionId": versions[-1]["versionId"]} if versions else {}
         try:
-            answer = self.s3.get_object(Bucket=self.bucket, Key=self._key(repo_id))
+            answer = self.s3.get_object(Bucket=self.bucket, Key=self._key(repo_id), **first)
         except ClientError as error:
             if error.response["Error"]["Code"] == "NoSuchKey" and not self.fault("missing_baseline_is_error"):
                 raise v.not_found(f"repository {repo_id} has no baseline") from None

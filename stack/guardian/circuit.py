@@ -31,11 +31,13 @@ class Circuit:
         self.dynamodb, self.table, self.fault = dynamodb, table, fault
         self._locks = defaultdict(asyncio.Lock)
 
-    def bucket_key(self, rule_id, org_id, now=None):
+    def bucket_key(self, rule_id, org_id, now=None, reading=False):
         hour = datetime.fromtimestamp(now or time.time(), timezone.utc).strftime("%Y-%m-%dT%H")
         if self.fault("breaker_trips_every_organisation"):
             return f"{_part(rule_id)}:{hour}"
-        if self.fault("breaker_keys_collide"):
+        if self.fault("breaker_counts_per_organisation"):
+            return f"{_part(org_id)}:{hour}"
+        if self.fault("breaker_keys_collide") or (reading and self.fault("breaker_reads_unescaped_key")):
             return f"{rule_id}:{org_id}:{hour}"
         return f"{_part(rule_id)}:{_part(org_id)}:{hour}"
 
@@ -73,5 +75,6 @@ class Circuit:
         return int(item["Item"]["count"]["N"]) if "Item" in item else 0
 
     def state(self, rule_id, org_id, threshold):
-        count = self._count(self.bucket_key(rule_id, org_id))
-        return {"count": count, "broken": count >= threshold}
+        count = self._count(self.bucket_key(rule_id, org_id, reading=True))
+        broken = count > threshold if self.fault("breaker_trips_above_threshold") else count >= threshold
+        return {"count": count, "broken": broken}

@@ -21,8 +21,11 @@ class Consent:
         item = self.dynamodb.get_item(TableName=self.table, Key=to_item({"orgId": key}), ConsistentRead=True)
         return from_item(item["Item"]).get("scopes", {}) if "Item" in item else {}
 
-    def _save(self, key, scopes):
-        self.dynamodb.put_item(TableName=self.table, Item=to_item({"orgId": key, "scopes": scopes}))
+    def _save(self, key, scopes, org_id):
+        item = {"orgId": key, "scopes": scopes}
+        if self.fault("organisation_copied_into_consent"):
+            item["organisation"] = org_id
+        self.dynamodb.put_item(TableName=self.table, Item=to_item(item))
 
     def grant(self, org_id, scope, body):
         v.mapping(body, "body")
@@ -36,7 +39,7 @@ class Consent:
         key = self._key(org_id)
         scopes = self._scopes(key)
         scopes[scope] = grant
-        self._save(key, scopes)
+        self._save(key, scopes, org_id)
         return {"orgId": org_id, "scope": scope, **grant}
 
     def revoke(self, org_id, scope):
@@ -45,7 +48,7 @@ class Consent:
         if scope not in scopes:
             raise v.not_found(f"organisation {org_id} has no consent for {scope}")
         scopes[scope]["revokedAt"] = v.now_iso()
-        self._save(key, scopes)
+        self._save(key, scopes, org_id)
         return {"orgId": org_id, "scope": scope, "revoked": True}
 
     def check(self, org_id, scope):

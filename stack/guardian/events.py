@@ -43,6 +43,10 @@ def check_event(body):
     return event
 
 
+def _rate(part, whole):
+    return part / whole if whole else 0
+
+
 def statistics(events, fault):
     false_positives = sum(1 for e in events if e.get("isFalsePositive"))
     reviewed = sum(1 for e in events if e.get("reviewedBy"))
@@ -55,7 +59,7 @@ def statistics(events, fault):
         "falsePositives": false_positives,
         "truePositives": true_positives,
         "pending": pending,
-        "observedFPR": false_positives / reviewed if reviewed else 0,
+        "observedFPR": _rate(false_positives, len(events) if fault("false_positive_rate_over_all_events") else reviewed),
     }
 
 
@@ -71,8 +75,6 @@ class Events:
             "gsi1pk": f"finding#{event['findingId']}",
             "gsi1sk": f"rule#{event['ruleId']}#{event['timestamp']}",
         }
-        if self.fault("finding_not_indexed"):
-            del item["gsi1pk"], item["gsi1sk"]
         expiry = int(time.time()) + RETENTION_S
         item["ttl" if self.fault("expiry_in_other_attribute") else TTL_ATTRIBUTE] = expiry
         return item
@@ -86,6 +88,8 @@ class Events:
             return self._shown(item)
         if self.fault("duplicate_other_timestamp_accepted"):
             return self._put_once(item)
+        if self.fault("refused_duplicate_overwrites"):
+            self.dynamodb.put_item(TableName=self.table, Item=to_item(item))
         marker = {"pk": item["pk"], "sk": f"eventid#{item['eventId']}", TTL_ATTRIBUTE: item.get(TTL_ATTRIBUTE)}
         try:
             self.dynamodb.transact_write_items(TransactItems=[
@@ -128,6 +132,8 @@ class Events:
             request["KeyConditionExpression"] = "pk = :pk AND begins_with(sk, :events)"
             request["ExpressionAttributeValues"].update(to_item({":events": "event#"}))
             count = count or 100
+        if self.fault("window_paged_one_by_one"):
+            request["Limit"] = 1
         events = [self._shown(from_item(item)) for item in query_all(self.dynamodb, limit=count, **request)]
         versions = Counter(event.get("ruleVersion") for event in events)
         return {
@@ -138,13 +144,14 @@ class Events:
             "statistics": statistics(events, self.fault),
         }
 
-    def _of_finding(self, finding_id):
+    def _of_finding(self, finding_id, key="finding#{}"):
         return query_all(self.dynamodb, TableName=self.table, IndexName=INDEX,
                          KeyConditionExpression="gsi1pk = :finding",
-                         ExpressionAttributeValues=to_item({":finding": f"finding#{finding_id}"}))
+                         ExpressionAttributeValues=to_item({":finding": key.format(finding_id)}))
 
     def finding(self, finding_id, rule_id=None):
-        events = [from_item(item) for item in self._of_finding(finding_id)]
+        key = "finding:{}" if self.fault("finding_looked_up_by_other_key") else "finding#{}"
+        events = [from_item(item) for item in self._of_finding(finding_id, key)]
         if rule_id:
             events = [event for event in events if event.get("ruleId") == rule_id]
         return {"findingId": finding_id, "isFalsePositive": any(event.get("isFalsePositive") for event in events)}

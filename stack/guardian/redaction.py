@@ -61,6 +61,11 @@ class Redaction:
     def _mac(nonce, value):
         return hmac.new(bytes.fromhex(nonce), value.encode(), hashlib.sha256).hexdigest()
 
+    def _validation_mac(self, nonce, value):
+        if self.fault("validation_key_as_text"):
+            return hmac.new(nonce.encode(), value.encode(), hashlib.sha256).hexdigest()
+        return self._mac(nonce, value)
+
     def redact(self, body):
         v.mapping(body, "body")
         text = body.get("text")
@@ -71,9 +76,11 @@ class Redaction:
             value, count = regex.subn(replacement, value, count=1 if self.fault("redaction_first_match_only") else 0)
             hits += count
         nonces = self._nonces()
-        version = max(nonces)
-        return {"value": value, "brand": BRAND, "mac": self._mac(nonces[version], value), "nonceVersion": version,
-                "redactionHits": hits}
+        version = min(nonces) if self.fault("redaction_keeps_first_nonce") else max(nonces)
+        mac = self._mac(nonces[version], value)
+        if self.fault("redaction_mac_truncated"):
+            mac = mac[:32]
+        return {"value": value, "brand": BRAND, "mac": mac, "nonceVersion": version, "redactionHits": hits}
 
     def _in_grace(self, version, newest):
         if version == newest:
@@ -96,7 +103,7 @@ class Redaction:
             return {"valid": False}
         if self.fault("tampered_value_accepted"):
             return {"valid": True}
-        return {"valid": hmac.compare_digest(self._mac(nonces[version], value), mac)}
+        return {"valid": hmac.compare_digest(self._validation_mac(nonces[version], value), mac)}
 
     def rotate(self):
         current = max(self._nonces())

@@ -21,6 +21,11 @@ from stack.service import serve
 from stack.settings import aws_client, load
 
 HEALTH_PATH = "/health"
+# The speed faults: how slow a cold nonce reload is, how long a serialised record holds its lock,
+# and how many records a "busy" guardian takes at once.
+COLD_NONCE_LOAD_S = 0.15
+SERIALISED_RECORD_S = 0.1
+BUSY_AT = 8
 MAX_BODY = 1024 * 1024
 # Old nonce versions stay valid this long after a rotation unless the settings say otherwise.
 DEFAULT_GRACE_S = 3600
@@ -67,6 +72,9 @@ class Guardian:
         self.circuit = Circuit(dynamodb, names["block_counter"], self.fault)
         self.redaction = Redaction(aws_client(settings, "ssm"), names["nonce_prefix"], grace, self.fault)
         self.baselines = Baselines(aws_client(settings, "s3"), names["baselines"], self.fault)
+        self._redactions = 0
+        self._recording = 0
+        self._record_lock = asyncio.Lock()
 
     def fault(self, name):
         return faults.active(self.settings, name)
@@ -102,8 +110,26 @@ class Guardian:
         return web.json_response({"status": "ok"})
 
     async def record(self, request):
-        body = await _body(request)
-        return web.json_response(await asyncio.to_thread(self.events.record, body), status=201)
+        if self.fault("busy_guardian_refuses_records") and self._recording >= BUSY_AT:
+            raise v.Refused(503, "busy", "the guardian is busy; try again")
+        self._recording += 1
+        try:
+            if self.fault("records_serialised"):
+                async with self._record_lock:
+                    await asyncio.sleep(SERIALISED_RECORD_S)
+                    return await self._record(request)
+            return await self._record(request)
+        finally:
+            self._recording -= 1
+
+    async def _record(self, request):
+        try:
+            body = await _body(request)
+            return web.json_response(await asyncio.to_thread(self.events.record, body), status=201)
+        except v.Refused as refused:
+            if refused.status == 400 and self.fault("refusals_do_not_name_field"):
+                raise v.vague(refused) from None
+            raise
 
     async def window(self, request):
         rule_id, query = _id(request, "ruleId"), request.query
@@ -144,6 +170,9 @@ class Guardian:
         return await self._run(self.circuit.state, _id(request, "ruleId"), _id(request, "orgId"), threshold)
 
     async def redact(self, request):
+        self._redactions += 1
+        if self.fault("nonce_reloaded_slowly") and self._redactions % 10 == 0:
+            await asyncio.sleep(COLD_NONCE_LOAD_S)
         return await self._run(self.redaction.redact, await _body(request))
 
     async def validate(self, request):

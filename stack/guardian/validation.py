@@ -17,6 +17,11 @@ def invalid(field, problem):
     return Refused(400, "invalid_request", f"{field}: {problem}")
 
 
+def vague(refused):
+    """The same refusal without the field's name (the `refusals_do_not_name_field` fault)."""
+    return Refused(refused.status, refused.code, "the event is not valid")
+
+
 def not_found(message):
     return Refused(404, "not_found", message)
 
