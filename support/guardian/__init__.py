@@ -4,12 +4,13 @@ import re
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from support import rules
 from support.area import Area
 from support.aws import AwsClients
 from support.guardian.environments import delete_bucket
 from support.guardian.inspection import report, snapshot
 from support.guardian.target import Guardian
-from support.preflight import TargetUnreachable
+from support.preflight import TargetUnreachable, aws_problem, http_problem
 
 _NAME_PART = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
 # The env part `environments.namespace_parts` makes of a run's prefix: only names with it are swept.
@@ -17,76 +18,58 @@ _OWN_ENVIRONMENT = re.compile(r"test-\d{8}t\d{6}[0-9a-f]{4}-[0-9a-f]{4}")
 
 
 def _name_part(value):
-    """A part of a bucket name: lower case, digits and hyphens (`from_stack` until the stack fills it)."""
-    return value == "from_stack" or (isinstance(value, str) and _NAME_PART.match(value) is not None)
+    """A part of a bucket name: lower case, digits and hyphens."""
+    return isinstance(value, str) and _NAME_PART.match(value) is not None
 
 
-def _url(value):
-    return value == "from_stack" or (isinstance(value, str) and re.match(r"^https?://[^\s/]+", value) is not None)
-
-
-def _positive(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
-
-
-def _text(value):
-    return isinstance(value, str) and value.strip() != ""
+def _separator(value):
+    return isinstance(value, str) and len(value) == 1 and re.match(r"[A-Za-z0-9._:-]", value) is not None
 
 
 def _budgets(value):
-    return isinstance(value, dict) and value and all(
-        name.startswith("guardian_") and _positive(limit) for name, limit in value.items())
+    return rules.BUDGETS[0](value) and all(name.startswith("guardian_") for name in value)
+
+
+SCHEMA = {
+    "base_url": rules.URL,
+    "control_url": rules.URL,
+    "project": (_name_part, "the names' project part: lower case, digits and hyphens (e.g. mirror-dissonance)"),
+    "env": (_name_part, "the names' environment part: lower case, digits and hyphens (e.g. staging)"),
+    "retention_days": rules.POSITIVE,
+    "breaker": {
+        "threshold": (lambda v: rules.whole(v) and 1 <= v <= 1000, "a whole number from 1 to 1000"),
+        "key_separator": (_separator, "the one character the deployment joins bucket keys with, usable in an id"),
+    },
+    "consent": {"primary_scope": rules.TEXT, "secondary_scope": rules.TEXT},
+    "redaction": {"brand": (rules.text, "the brand a redacted text carries")},
+    "performance": {
+        "samples": (lambda v: rules.whole(v) and 5 <= v <= 1000, "a whole number from 5 to 1000"),
+        "sustained_s": rules.POSITIVE,
+        "burst_size": (lambda v: rules.whole(v) and 1 <= v <= 500, "a whole number from 1 to 500"),
+        "smoke_only": rules.BOOL,
+    },
+    "budgets": (_budgets, "a mapping of guardian_… budget names to numbers above 0"),
+}
 
 
 class GuardianArea(Area):
     name = "guardian"
     stack_areas = ("guardian",)
-    schema = {
-        "base_url": (_url, "the guardian's operations API, an http(s) URL or 'from_stack'"),
-        "control_url": (_url, "the embedded guardian's control API, or 'from_stack'"),
-        "project": (_name_part, "the names' project part: lower case, digits and hyphens (e.g. mirror-dissonance)"),
-        "env": (_name_part, "the names' environment part: lower case, digits and hyphens (e.g. staging)"),
-        "retention_days": (_positive, "the days a stored event is kept (the contract: 90)"),
-        "breaker": {
-            "threshold": (lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 1000,
-                          "the deployment's breaker threshold, a whole number from 1 to 1000"),
-            "key_separator": (lambda v: isinstance(v, str) and len(v) == 1 and re.match(r"[A-Za-z0-9._:-]", v),
-                              "the one character the deployment joins bucket keys with, usable in an id"),
-        },
-        "consent": {
-            "primary_scope": (_text, "a consent scope the deployment knows"),
-            "secondary_scope": (_text, "another consent scope the deployment knows"),
-        },
-        "redaction": {"brand": (_text, "the brand a redacted text carries")},
-        "performance": {
-            "samples": (lambda v: isinstance(v, int) and 5 <= v <= 1000, "a whole number from 5 to 1000"),
-            "sustained_s": (_positive, "seconds above 0"),
-            "burst_size": (lambda v: isinstance(v, int) and 1 <= v <= 500, "a whole number from 1 to 500"),
-            "smoke_only": (lambda v: isinstance(v, bool), "true when the target is an emulator (timings are a smoke check)"),
-        },
-        "budgets": (_budgets, "a mapping of guardian_… budget names to numbers above 0"),
-    }
+    schema = SCHEMA
     optional = frozenset({"control_url"})
+    presence = "base_url"
 
     def clients(self, profile, run, userdata):
-        return {"guardian": Guardian(profile["guardian"], AwsClients(profile), profile.name)}
+        return {"guardian": Guardian(profile.area("guardian"), AwsClients(profile["aws"]), profile.name)}
 
     def preflight(self, clients):
         guardian = clients["guardian"]
-        try:
-            answer = guardian.client.health()
-        except Exception as error:  # noqa: BLE001 - any transport error means the same thing here
-            raise TargetUnreachable(f"the guardian at {guardian.client.base_url} is unreachable "
-                                    f"({type(error).__name__}: {error}); check guardian.base_url") from None
-        if answer.status != 200:
-            raise TargetUnreachable(f"the guardian at {guardian.client.base_url} is not healthy "
-                                    f"(its health check answered {answer.status})")
-        try:
-            guardian.aws("dynamodb").describe_table(TableName=guardian.names["fp_events"])
-        except (BotoCoreError, ClientError) as error:
-            raise TargetUnreachable(f"the guardian's table {guardian.names['fp_events']} cannot be read "
-                                    f"({type(error).__name__}: {error}); check the AWS credentials and "
-                                    "guardian.project and guardian.env") from None
+        problem = http_problem(guardian.client.http, "/healthz", "the guardian's operations API", "guardian.base_url")
+        problem = problem or aws_problem(
+            lambda: guardian.aws("dynamodb").describe_table(TableName=guardian.names["fp_events"]),
+            f"the guardian's table {guardian.names['fp_events']} (guardian.project and guardian.env)")
+        if problem:
+            raise TargetUnreachable(problem)
 
     def diagnose(self, clients, scenario):
         guardian = clients["guardian"]

@@ -28,10 +28,13 @@ def deployment(profile):
             raise CannotCheck(f"profile '{profile.name}' is the embedded stack, and none is running "
                               "(start one with `make stack`)")
         profile = profile.with_stack(state)
-    if not profile.data.get("guardian"):
-        raise CannotCheck(f"profile '{profile.name}' has no guardian section ({profile.source})")
-    section = profile["guardian"]
-    return AwsClients(profile), section["project"], section["env"]
+    if "guardian" not in profile.areas:
+        raise CannotCheck(f"profile '{profile.name}' has no guardian target (no guardian section in "
+                          f"{profile.source}, or its base_url is empty)")
+    if not profile.data.get("aws"):
+        raise CannotCheck(f"profile '{profile.name}' has no aws section ({profile.source})")
+    section = profile.area("guardian")
+    return AwsClients(profile["aws"]), section["project"], section["env"]
 
 
 def run(aws, project, env, out=print):

@@ -1,14 +1,14 @@
 """The guardian's operations API (../shared/contracts/guardian.md) as the suite calls it.
 
-Every call returns an `Answer` (status and body) so that a refusal is as easy to assert as a
-success; the `*_ok` helpers raise with the answer as evidence when a success was needed to go on.
-Exchanges are attached to the report, except inside parallel calls, which attach one summary.
+Every call returns an `Answer` (the suite's one answer type, with the contract's error code and an
+`ok` that raises with the answer as evidence when a step needs a success to go on), so a refusal is
+as easy to assert as a success. Exchanges are attached to the report, except inside parallel calls,
+which attach one summary.
 """
-import json
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 from support import reporting
+from support.http import Answer as HttpAnswer
 from support.http import Http
 
 
@@ -16,30 +16,17 @@ class GuardianError(AssertionError):
     """The guardian answered something a step needed to be a success."""
 
 
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    body: object
-
+class Answer(HttpAnswer):
     @property
     def error(self):
-        """(code, message) of a refusal, or None."""
-        if isinstance(self.body, dict) and isinstance(self.body.get("error"), dict):
-            return self.body["error"].get("code"), self.body["error"].get("message", "")
-        return None
+        """The contract's error code (`conflict`, `not_found`, `invalid_request`…), or None."""
+        found = self.get("error")
+        return found.get("code") if isinstance(found, dict) else None
 
     def ok(self, doing):
-        if self.status >= 300:
-            raise GuardianError(f"{doing}: answered {self.status} {json.dumps(self.body)[:500]}")
+        if not self.accepted:
+            raise GuardianError(f"{doing}: answered {self}")
         return self.body
-
-
-def _answer(response):
-    try:
-        body = response.json()
-    except ValueError:
-        body = response.text
-    return Answer(response.status_code, body)
 
 
 class GuardianClient:
@@ -48,8 +35,8 @@ class GuardianClient:
         self.http = Http(self.base_url, timeout=timeout)
 
     def _call(self, method, path, attach=True, **kwargs):
-        return _answer(self.http.request(method, path, attach=attach, **kwargs))
-
+        answer = self.http.request(method, path, attach=attach, **kwargs)
+        return Answer(answer.status, answer.body, answer.headers)
     def health(self):
         return self._call("GET", "/healthz", attach=False)
 
@@ -92,7 +79,7 @@ class GuardianClient:
         """`count` increments sent in parallel, each on its own thread, released together."""
         with ThreadPoolExecutor(count) as pool:
             answers = list(pool.map(lambda _: self.increment(rule_id, org_id, attach=False), range(count)))
-        reporting.attach_json(f"{count} increments at once", {"answers": [a.__dict__ for a in answers]})
+        reporting.attach_json(f"{count} increments at once", {"answers": [str(a) for a in answers]})
         return answers
 
     def circuit(self, rule_id, org_id, threshold):

@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from support.guardian.client import Answer
+from support.http import Answer
 
 # A scenario's words for the fields the guardian names in its refusals.
 FIELDS = {"the rule": "ruleId", "the timestamp": "timestamp", "the event id": "eventId", "the body": "body",
