@@ -12,8 +12,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from support.aws import AwsClients
 from support.config import ProfileError, load_profile
 from support.embedded import read_state, state_path
-from support.guardian.inspection import differences, report, snapshot
-from support.guardian.resources import resource_names
+from support.guardian.inspection import run
 
 
 class CannotCheck(RuntimeError):
@@ -35,15 +34,6 @@ def deployment(profile):
         raise CannotCheck(f"profile '{profile.name}' has no aws section ({profile.source})")
     section = profile.area("guardian")
     return AwsClients(profile["aws"]), section["project"], section["env"]
-
-
-def run(aws, project, env, out=print):
-    """Prints the report; returns the differences (an empty list when the deployment is as agreed)."""
-    names = resource_names(project, env)
-    observed = snapshot(aws, names)
-    for line in report(observed, names):
-        out(line)
-    return differences(observed, names)
 
 
 def main(argv=None):

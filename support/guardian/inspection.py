@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
-from support.guardian.resources import BUCKET, PARAMETER, RESOURCES, TABLES
+from support.guardian.resources import BUCKET, PARAMETER, RESOURCES, TABLES, resource_names
 
 MISSING_CODES = {"ResourceNotFoundException", "ParameterNotFound", "NoSuchBucket", "404"}
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -151,3 +151,12 @@ def report(observed, names):
         lines.append(f"{kind} {names[key]}: " + ("ok" if not own else f"{len(own)} difference(s)"))
         lines += [f"  - {d.aspect}: expected {d.expected}, found {d.found}" for d in own]
     return lines
+
+
+def run(aws, project, env, out=print):
+    """The infrastructure check: prints the report and returns the differences (none when as agreed)."""
+    names = resource_names(project, env)
+    observed = snapshot(aws, names)
+    for line in report(observed, names):
+        out(line)
+    return differences(observed, names)

@@ -1,7 +1,7 @@
 """Everything the guardian's steps use against one deployment, built once per run from the
 profile's guardian section: the operations API client, the store reader and the section's facts."""
-from support.guardian.check import run as run_check
 from support.guardian.client import GuardianClient
+from support.guardian.inspection import run as run_check
 from support.guardian.inspection import snapshot
 from support.guardian.resources import resource_names
 from support.guardian.store import GuardianStore

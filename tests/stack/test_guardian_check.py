@@ -7,8 +7,7 @@ import pytest
 from stack.guardian.resources import provision
 from stack.settings import aws_client
 from support.guardian import environments
-from support.guardian.check import run
-from support.guardian.inspection import differences, snapshot
+from support.guardian.inspection import differences, run, snapshot
 from support.guardian.resources import resource_names
 from tests.stack.guardian_processes import guardian_settings
 
