@@ -1,10 +1,15 @@
 """The guardian's faults: which scenario (by id tag) must fail, and at which Then (by its text's start).
 
-Every distinct Then of features/guardian/ is named by at least one fault, except the provisioning
-outline's and the infrastructure check's, which the unit tests in tests/stack/test_guardian_check.py
-prove against environments built wrong on purpose (the check is the suite's own code).
+Every distinct Then of features/guardian/ is named by at least one fault, except those that judge
+the infrastructure check itself (the suite's own code, not the guardian's): the unit tests named in
+PROVEN_BY_UNIT_TESTS prove them against environments built wrong on purpose.
 """
+import glob
+import os
+import re
+
 MATRIX = {
+    "nonce_provisioned_as_plain_text": ("@id.guardian.provisioning.as_agreed", "the check finds the"),
     "duplicate_event_accepted": ("@id.guardian.false_positives.recorded_once",
                                  "the repeat is refused because the event is already recorded"),
     "duplicate_other_timestamp_accepted": ("@id.guardian.false_positives.repeat_other_time",
@@ -51,3 +56,36 @@ MATRIX = {
     "busy_guardian_refuses_records": ("@id.guardian.speed.burst", "every offered event is recorded"),
     "records_serialised": ("@id.guardian.speed.burst", "the guardian records at least"),
 }
+
+PROVEN_BY_UNIT_TESTS = {
+    "the check reports exactly these differences": "tests/stack/test_guardian_check.py",
+    "the check changed nothing in that environment": "tests/stack/test_guardian_check.py",
+}
+FEATURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "features", "guardian")
+
+
+def _scenarios():
+    """{id tag: (feature path, the scenario's name up to its first outline placeholder)}."""
+    found = {}
+    for path in sorted(glob.glob(os.path.join(FEATURES, "*.feature"))):
+        tags = []
+        with open(path) as handle:
+            for line in handle:
+                text = line.strip()
+                if text.startswith("@"):
+                    tags += text.split()
+                elif text.startswith(("Scenario:", "Scenario Outline:")):
+                    name = text.split(":", 1)[1].strip().split("<")[0]
+                    relative = os.path.relpath(path, os.path.dirname(os.path.dirname(FEATURES)))
+                    found.update({tag: (relative, name) for tag in tags if tag.startswith("@id.")})
+                    tags = []
+                elif text and not text.startswith("#"):
+                    tags = []
+    return found
+
+
+def as_feature_scenario_step():
+    """The matrix in tests/fault_matrix.py's shape, (feature, scenario name, step), until the fault
+    matrix selects scenarios by id tag."""
+    scenarios = _scenarios()
+    return {fault: (*scenarios[tag], re.sub(r"\s+", " ", step)) for fault, (tag, step) in MATRIX.items()}

@@ -32,6 +32,7 @@ FAULTS = {
     "tampered_value_accepted": "validation checks the MAC's nonce version and shape but never recomputes it",
     "rotation_overwrites_old_nonce": "rotation writes the new nonce over the previous version as well as into the new one",
     "rotation_retires_old_nonce": "rotation ends the previous nonce's grace period at once",
+    "nonce_provisioned_as_plain_text": "the redaction nonce is provisioned as a plain String parameter",
     "baselines_unversioned": "the baselines bucket is provisioned without versioning",
     "baselines_unencrypted": "the baselines bucket has no default encryption and objects are written without it",
     "baseline_returns_oldest": "reading a baseline returns its first version instead of the latest",

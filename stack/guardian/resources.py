@@ -96,7 +96,8 @@ def provision(settings):
     ssm = aws_client(settings, "ssm")
     nonce = found["nonce_prefix"] + "1"
     if not _exists(lambda: ssm.get_parameter(Name=nonce)):
-        ssm.put_parameter(Name=nonce, Type="SecureString", Value=secrets.token_hex(32))
+        kind = "String" if faults.active(settings, "nonce_provisioned_as_plain_text") else "SecureString"
+        ssm.put_parameter(Name=nonce, Type=kind, Value=secrets.token_hex(32))
     _bucket(aws_client(settings, "s3"), found["baselines"],
             versioned=not faults.active(settings, "baselines_unversioned"),
             encrypted=not faults.active(settings, "baselines_unencrypted"))
