@@ -28,7 +28,9 @@ def from_item(item):
 
 
 def query_all(dynamodb, limit=None, **request):
-    """Every page of a query, up to `limit` items."""
+    """Every page of a query, up to `limit` items (asked of DynamoDB too, so it reads no more)."""
+    if limit and "Limit" not in request:
+        request["Limit"] = limit
     found = []
     while True:
         page = dynamodb.query(**request)

@@ -23,7 +23,7 @@ from stack.settings import aws_client, load
 HEALTH_PATH = "/health"
 # The speed faults: how slow a cold nonce reload is, how long a serialised record holds its lock,
 # and how many records a "busy" guardian takes at once.
-COLD_NONCE_LOAD_S = 0.15
+COLD_NONCE_LOAD_S = 0.2
 SERIALISED_RECORD_S = 0.1
 BUSY_AT = 8
 MAX_BODY = 1024 * 1024
