@@ -16,11 +16,6 @@ from support.guardian.speed import Speed, note_smoke, throughput_budget
 from support.guardian.store import hashed
 from support.guardian.work import FIELDS, GuardianWork, iso, now
 
-REVIEWS = {
-    "none": {},
-    "arrived reviewed by": {"reviewedBy": None},
-    "arrived as a false positive from": {"isFalsePositive": True, "reviewedBy": None},
-}
 # A review recorded "just now" is at most this old when the step reads it: one HTTP round trip and
 # a margin for a loaded machine.
 JUST_NOW_S = 60
@@ -135,17 +130,8 @@ def step_events_ago(context, event_ids, minutes):
 @given("the rule has these events")
 @given("the rule has these events:")
 def step_events_table(context):
-    work = _work(context)
     for row in context.table:
-        review, reviewer = row["review"], None
-        if review != "none":
-            review, reviewer = review.rsplit(" ", 1)
-        changes = {key: (reviewer if value is None else value) for key, value in REVIEWS.get(review, {}).items()}
-        work.record(context.rule_id, row["event"], minutes_ago=int(row["minutes ago"]), **changes).answer.ok(
-            f"recording {row['event']}")
-        if review == "marked a false positive by":
-            work.client.mark_false_positive(work.finding_of(context.rule_id, row["event"]), reviewer).ok(
-                f"marking {row['event']}")
+        _work(context).record_reviewed(context.rule_id, row["event"], int(row["minutes ago"]), row["review"])
 
 
 @when("the rule's latest {count:d} events are read")
@@ -386,11 +372,7 @@ def step_valid(context):
 
 @when("the redaction's {part} is changed")
 def step_tamper(context, part):
-    field = {"text": "value", "signature": "mac"}[part]
-    original = context.redaction[field]
-    changed = original.replace("[REDACTED]", "[REDACTED ]", 1) if field == "value" else \
-        ("0" if original[0] != "0" else "1") + original[1:]
-    context.redaction = {**context.redaction, field: changed}
+    context.redaction = _work(context).tampered(context.redaction, part)
 
 
 @then("the redaction is not valid")

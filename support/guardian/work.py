@@ -22,6 +22,15 @@ MALFORMED = {
     "a false positive without a reviewer": {"isFalsePositive": True},
 }
 NOT_JSON = "a body that is not JSON"
+# How an event came to be reviewed, in a scenario's words (each followed by the reviewer's name).
+REVIEWER = "the reviewer named after the words"
+REVIEWS = {
+    "arrived reviewed by": {"reviewedBy": REVIEWER},
+    "arrived as a false positive from": {"isFalsePositive": True, "reviewedBy": REVIEWER},
+    "marked a false positive by": {},
+}
+# What a scenario may change in a redaction, and the field that holds it.
+REDACTION_PARTS = {"text": "value", "signature": "mac"}
 
 
 def now():
@@ -89,6 +98,19 @@ class GuardianWork:
         body = self.event(rule_id, event_id, now() - timedelta(minutes=minutes_ago), **changes)
         return Recorded(body, self.client.record(body))
 
+    def record_reviewed(self, rule_id, event_id, minutes_ago, review):
+        """Records an event reviewed as `review` says ("none", "arrived reviewed by Bob", "marked a
+        false positive by Alice"); a marking is a second call, as a reviewer makes it."""
+        reviewer = None
+        if review != "none":
+            review, reviewer = review.rsplit(" ", 1)
+            if review not in REVIEWS:
+                raise KeyError(f"no review called {review!r}; known: none, {', '.join(f'{r} <name>' for r in REVIEWS)}")
+        changes = {key: reviewer if value is REVIEWER else value for key, value in REVIEWS.get(review, {}).items()}
+        self.record(rule_id, event_id, minutes_ago=minutes_ago, **changes).answer.ok(f"recording {event_id}")
+        if review == "marked a false positive by":
+            self.client.mark_false_positive(self.finding_of(rule_id, event_id), reviewer).ok(f"marking {event_id}")
+
     def record_malformed(self, rule_id, problem):
         if problem == NOT_JSON:
             return Recorded({}, self.client.record_raw(f'{{"ruleId": "{rule_id}", "eventId": "e1"'.encode()))
@@ -105,6 +127,14 @@ class GuardianWork:
         return f"{rule_id}-{event_id}"
 
     # -- redaction ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def tampered(redaction, part):
+        """The redaction with its text or its signature changed by one character."""
+        field = REDACTION_PARTS[part]
+        original = redaction[field]
+        changed = original[:-1] + ("0" if original[-1] != "0" else "1")
+        return {**redaction, field: changed}
 
     @staticmethod
     def secret_text(secret_count):
