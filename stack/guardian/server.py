@@ -4,12 +4,12 @@ in worker threads so that parallel requests really run in parallel.
 """
 import argparse
 import asyncio
-import json
 import traceback
 
 from aiohttp import web
 
 from stack import faults
+from stack.body import BodyProblem, read_body
 from stack.guardian import validation as v
 from stack.guardian.baselines import Baselines
 from stack.guardian.circuit import Circuit
@@ -42,6 +42,9 @@ async def envelope(request, handler):
         return await handler(request)
     except v.Refused as refused:
         return _fail(refused.status, refused.code, refused.message)
+    except BodyProblem as problem:
+        return _fail(problem.status, "invalid_request" if problem.status == 400 else "too_large",
+                     f"{problem.field}: {problem.message}")
     except web.HTTPException as error:
         return _fail(error.status, "not_found" if error.status == 404 else "http_error", error.reason)
     except Exception as error:  # noqa: BLE001 - the contract's envelope even for our own bugs
@@ -50,11 +53,8 @@ async def envelope(request, handler):
 
 
 async def _body(request):
-    raw = await request.read()
-    try:
-        return json.loads(raw)
-    except ValueError:
-        raise v.invalid("body", "is not JSON") from None
+    """The request's JSON object (stack.body refuses what is not one, however hostile)."""
+    return await read_body(request, limit=MAX_BODY)
 
 
 def _id(request, name):
