@@ -7,6 +7,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from support import rules
 from support.area import Area
 from support.aws import AwsClients
+from support.config import ProfileError
 from support.guardian.environments import delete_bucket
 from support.guardian.inspection import report, snapshot
 from support.guardian.target import Guardian
@@ -58,6 +59,13 @@ class GuardianArea(Area):
     schema = SCHEMA
     optional = frozenset({"control_url"})
     presence = "base_url"
+
+    def check_profile(self, profile):
+        consent = profile.area("guardian")["consent"]
+        if consent["primary_scope"] == consent["secondary_scope"]:
+            raise ProfileError(f"{profile.where('guardian.consent')}: guardian.consent's primary_scope and "
+                               "secondary_scope must differ (a scenario proves consent for one says nothing "
+                               "about the other)")
 
     def clients(self, profile, run, userdata):
         return {"guardian": Guardian(profile.area("guardian"), AwsClients(profile["aws"]), profile.name)}
