@@ -5,13 +5,12 @@ from datetime import datetime, timedelta
 
 from behave import given, then, when
 from hamcrest import (
-    all_of, assert_that, contains_exactly, equal_to, greater_than, greater_than_or_equal_to, has_entries, has_key, has_length, is_in,
-    is_not, less_than_or_equal_to, matches_regexp, not_none, only_contains,
+    all_of, assert_that, contains_exactly, equal_to, greater_than, greater_than_or_equal_to, has_entries, has_key,
+    has_length, is_in, is_not, less_than_or_equal_to, matches_regexp, not_none, only_contains,
 )
 
 from support import reporting
-from support.guardian import environments
-from support.guardian.resources import LABELS, resource_names
+from support.guardian.resources import LABELS
 from support.guardian.speed import Speed, note_smoke, throughput_budget
 from support.guardian.store import hashed
 from support.guardian.work import FIELDS, GuardianWork, iso, now
@@ -55,13 +54,9 @@ def step_as_agreed(context, resource):
     assert_that(own, equal_to([]), "\n".join(context.check_report))
 
 
-@given("an environment of the run's own where")
 @given("an environment of the run's own where:")
 def step_own_environment(context):
-    defects = frozenset(environments.defect_id(row["defect"]) for row in context.table)
-    context.own_project, context.own_env = environments.namespace_parts(context.run.prefix, context.guardian.project)
-    names = resource_names(context.own_project, context.own_env)
-    environments.build(context.guardian.aws, names, defects, context.add_cleanup)
+    context.own_project, context.own_env = _work(context).own_environment([row["defect"] for row in context.table])
     context.own_before = context.guardian.snapshot(context.own_project, context.own_env)
 
 
@@ -70,7 +65,6 @@ def step_check_own(context):
     context.check_differences, context.check_report = context.guardian.check(context.own_project, context.own_env)
 
 
-@then("the check reports exactly these differences")
 @then("the check reports exactly these differences:")
 def step_exact_differences(context):
     expected = [(row["resource"], row["aspect"]) for row in context.table]
@@ -127,7 +121,6 @@ def step_events_ago(context, event_ids, minutes):
         _work(context).record(context.rule_id, event_id, minutes_ago=ago).answer.ok(f"recording {event_id}")
 
 
-@given("the rule has these events")
 @given("the rule has these events:")
 def step_events_table(context):
     for row in context.table:

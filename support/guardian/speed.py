@@ -14,7 +14,7 @@ from support.perf.generator import OpenModelGenerator, Plan, Request
 from support.perf.timings import Trend
 
 # A window query is measured over a window this full, as a rule's reviewer reads it.
-WINDOW_EVENTS = 50
+WINDOW_EVENTS = 20
 # Events are offered a quarter faster than the sustained target: completions are counted from the
 # first slot to the last answer, so a guardian that only just keeps up with the target itself would
 # measure a hair under it.

@@ -9,6 +9,8 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from support.guardian import environments
+from support.guardian.resources import resource_names
 from support.http import Answer
 
 # A scenario's words for the fields the guardian names in its refusals.
@@ -73,6 +75,14 @@ class GuardianWork:
         repo_id = self.run.name("repo")
         self.add_cleanup(lambda: self.store.delete_baseline(repo_id))
         return repo_id
+
+    def own_environment(self, defect_words):
+        """(project, env) of a guardian environment built in the run's namespace with the defects the
+        words name; every resource is registered for tear-down as it is created."""
+        defects = frozenset(environments.defect_id(words) for words in defect_words)
+        project, env = environments.namespace_parts(self.run.prefix, self.guardian.project)
+        environments.build(self.guardian.aws, resource_names(project, env), defects, self.add_cleanup)
+        return project, env
 
     def colliding_pairs(self, separator):
         """Two (rule, organisation) pairs that join to the same text with `separator`, both namespaced."""
