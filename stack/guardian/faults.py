@@ -1,4 +1,8 @@
-"""The guardian's named defects: each one breaks one promise of the contract, the way real code does."""
+"""The guardian's named defects: each one breaks one promise of the contract, the way real code does.
+The guardian's service owns the switch (`/control/faults` on its own port)."""
+#: the service whose control API switches this area's faults at run time
+SERVICE = "guardian"
+
 FAULTS = {
     "duplicate_event_accepted": "the FP store writes every event without checking whether it was recorded before",
     "duplicate_other_timestamp_accepted": "the FP store refuses a repeated event only when its timestamp is the same too",
@@ -42,4 +46,11 @@ FAULTS = {
     "window_paged_one_by_one": "window queries read one event per page, a round trip for every event",
     "records_serialised": "recording holds one lock for 100 ms per event, so events are recorded one at a time",
     "busy_guardian_refuses_records": "the guardian refuses new events while more than eight are in flight",
+}
+
+#: faults that shape what provisioning creates, so they can only be given when the stack starts
+STARTUP_ONLY = {
+    "nonce_provisioned_as_plain_text": "the nonce parameter is created once, when the stack starts",
+    "baselines_unversioned": "the baselines bucket is created once, when the stack starts",
+    "baselines_unencrypted": "the baselines bucket's default encryption is set once, when the stack starts",
 }
