@@ -1,4 +1,5 @@
-"""The guardian's faults: which scenario (by its id, the tag without the @) must fail, and at which Then (by the start of its text).
+"""The guardian's faults: which scenario (by its id, the tag without the @) must fail, and at which
+Then (by the start of its text).
 
 Every distinct Then of features/guardian/ is named by at least one fault, except those that judge
 the infrastructure check itself (the suite's own code, not the guardian's): the unit tests named in
