@@ -59,7 +59,8 @@ def statistics(events, fault):
         "falsePositives": false_positives,
         "truePositives": true_positives,
         "pending": pending,
-        "observedFPR": _rate(false_positives, len(events) if fault("false_positive_rate_over_all_events") else reviewed),
+        "observedFPR": _rate(false_positives,
+                             len(events) if fault("false_positive_rate_over_all_events") else reviewed),
     }
 
 

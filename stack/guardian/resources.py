@@ -57,7 +57,8 @@ def _table(dynamodb, name, keys, ttl=False, index=False, recovery=False, encrypt
         attributes |= {"gsi1pk", "gsi1sk"}
         spec["GlobalSecondaryIndexes"] = [{
             "IndexName": INDEX,
-            "KeySchema": [{"AttributeName": "gsi1pk", "KeyType": "HASH"}, {"AttributeName": "gsi1sk", "KeyType": "RANGE"}],
+            "KeySchema": [{"AttributeName": "gsi1pk", "KeyType": "HASH"},
+                          {"AttributeName": "gsi1sk", "KeyType": "RANGE"}],
             "Projection": {"ProjectionType": "ALL"},
         }]
     if encrypted:

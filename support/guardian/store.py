@@ -120,7 +120,8 @@ class GuardianStore:
         """Removes everything of the namespace `prefix`; consent is found only through the ids granted."""
         events = self._scan("fp_events", FilterExpression="begins_with(pk, :rule)",
                             ExpressionAttributeValues={":rule": {"S": f"rule#{prefix}"}})
-        removed = {"event items": self._delete("fp_events", [{"pk": {"S": i["pk"]}, "sk": {"S": i["sk"]}} for i in events])}
+        keys = [{"pk": {"S": item["pk"]}, "sk": {"S": item["sk"]}} for item in events]
+        removed = {"event items": self._delete("fp_events", keys)}
         removed["breaker buckets"] = self.delete_buckets(prefix)
         removed["consent items"] = sum(self.delete_consent(org) for org in organisations)
         s3, bucket = self.aws("s3"), self.names["baselines"]

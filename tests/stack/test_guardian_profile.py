@@ -82,7 +82,8 @@ def test_behave_runs_the_guardian_on_the_area_only_profile_and_leaves_nothing(en
     assert "areas: guardian" in output and " passed, 0 failed" in output, output
     dynamodb = aws_client({"endpoints": {"aws": aws}}, "dynamodb")
     names = resource_names("mirror-dissonance", by_hand.env)
-    left = {table: dynamodb.scan(TableName=names[table])["Items"] for table in ("fp_events", "block_counter", "consent")}
+    left = {table: dynamodb.scan(TableName=names[table])["Items"]
+            for table in ("fp_events", "block_counter", "consent")}
     s3 = aws_client({"endpoints": {"aws": aws}}, "s3")
     left["baselines"] = s3.list_object_versions(Bucket=names["baselines"]).get("Versions", [])
     assert left == {"fp_events": [], "block_counter": [], "consent": [], "baselines": []}

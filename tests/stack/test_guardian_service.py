@@ -163,7 +163,8 @@ def test_rotation_keeps_the_old_nonce_and_its_redactions_valid(api, guardian, aw
     rotated = api.post("/nonce/rotations").json()
     assert rotated["version"] == before["nonceVersion"] + 1
     ssm = aws_client({"endpoints": {"aws": aws}}, "ssm")
-    stored = {p["Name"]: p["Version"] for p in ssm.get_parameters_by_path(Path=f"/guardian/{guardian.env}/")["Parameters"]}
+    found = ssm.get_parameters_by_path(Path=f"/guardian/{guardian.env}/")["Parameters"]
+    stored = {parameter["Name"]: parameter["Version"] for parameter in found}
     prefix = f"/guardian/{guardian.env}/redaction_nonce_v"
     assert stored == {f"{prefix}{before['nonceVersion']}": 1, f"{prefix}{rotated['version']}": 1}
     after = api.post("/redactions", json=body).json()
