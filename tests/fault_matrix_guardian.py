@@ -53,7 +53,7 @@ MATRIX = {
     "baseline_returns_oldest": ("id.guardian.baselines.versions", "the repository's baseline has 5 rules"),
     "missing_baseline_is_error": ("id.guardian.baselines.none", "the repository has no baseline"),
     "nonce_reloaded_slowly": ("id.guardian.speed.latency", "its 95th percentile is within"),
-    "window_paged_one_by_one": ("id.guardian.speed.latency", "its mean time is within"),
+    "window_fetched_one_by_one": ("id.guardian.speed.latency", "its mean time is within"),
     "busy_guardian_refuses_records": ("id.guardian.speed.burst", "every offered event is recorded"),
     "records_serialised": ("id.guardian.speed.burst", "the guardian records at least"),
 }

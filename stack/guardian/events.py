@@ -133,9 +133,13 @@ class Events:
             request["KeyConditionExpression"] = "pk = :pk AND begins_with(sk, :events)"
             request["ExpressionAttributeValues"].update(to_item({":events": "event#"}))
             count = count or 100
-        if self.fault("window_paged_one_by_one"):
-            request["Limit"] = 1
-        events = [self._shown(from_item(item)) for item in query_all(self.dynamodb, limit=count, **request)]
+        if self.fault("window_fetched_one_by_one"):
+            request.update(Limit=1, ProjectionExpression="pk, sk")
+            keys = query_all(self.dynamodb, limit=count, **request)
+            found = [self.dynamodb.get_item(TableName=self.table, Key=key)["Item"] for key in keys]
+        else:
+            found = query_all(self.dynamodb, limit=count, **request)
+        events = [self._shown(from_item(item)) for item in found]
         versions = Counter(event.get("ruleVersion") for event in events)
         return {
             "ruleId": rule_id,

@@ -43,7 +43,7 @@ FAULTS = {
     "missing_baseline_is_error": "reading a repository's baseline when there is none answers with an internal error",
     # speed
     "nonce_reloaded_slowly": "every tenth redaction reloads the nonce through a cold client, taking 200 ms",
-    "window_paged_one_by_one": "window queries read one event per page, a round trip for every event",
+    "window_fetched_one_by_one": "window queries page one key at a time, then fetch each event again by its key",
     "records_serialised": "recording holds one lock for 100 ms per event, so events are recorded one at a time",
     "busy_guardian_refuses_records": "the guardian refuses new events while more than eight are in flight",
 }
