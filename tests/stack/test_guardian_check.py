@@ -121,3 +121,12 @@ def test_tear_down_removes_everything_it_built_even_a_versioned_bucket_with_obje
     for action in reversed(undo):
         action()
     assert snapshot(clients, names) == dict.fromkeys(("fp_events", "consent", "block_counter", "nonce", "baselines"))
+
+
+def test_an_environment_of_the_runs_own_carries_the_namespace_in_every_name():
+    project, env = environments.namespace_parts("TEST_20261128T080000abcd_", "mirror-dissonance")
+    names = resource_names(project, env)
+    assert all("test-20261128t080000abcd-" in name for name in names.values()), names
+    assert len(names["baselines"]) <= 63 and names["baselines"] == names["baselines"].lower()
+    with pytest.raises(ValueError, match="over S3's 63"):
+        environments.namespace_parts("TEST_20261128T080000abcd_", "a-project-name-far-too-long-for-s3")
