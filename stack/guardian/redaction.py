@@ -108,7 +108,10 @@ class Redaction:
     def rotate(self):
         current = max(self._nonces())
         fresh = secrets.token_hex(32)
-        self.ssm.put_parameter(Name=f"{self.prefix}{current + 1}", Type="SecureString", Value=fresh)
+        try:
+            self.ssm.put_parameter(Name=f"{self.prefix}{current + 1}", Type="SecureString", Value=fresh)
+        except self.ssm.exceptions.ParameterAlreadyExists:
+            raise v.conflict(f"another rotation created nonce version {current + 1} first; try again") from None
         if self.fault("rotation_overwrites_old_nonce"):
             self.ssm.put_parameter(Name=f"{self.prefix}{current}", Type="SecureString", Value=fresh, Overwrite=True)
         grace = 0 if self.fault("rotation_retires_old_nonce") else self.grace_s

@@ -77,6 +77,8 @@ class Guardian:
         self._redactions = 0
         self._recording = 0
         self._record_lock = asyncio.Lock()
+        # One rotation at a time in this process; between processes, SSM refuses a version that exists.
+        self._rotation_lock = asyncio.Lock()
 
     def fault(self, name):
         return faults.active(self.settings, name)
@@ -181,7 +183,8 @@ class Guardian:
         return await self._run(self.redaction.validate, await _body(request))
 
     async def rotate(self, _request):
-        return await self._run(self.redaction.rotate)
+        async with self._rotation_lock:
+            return await self._run(self.redaction.rotate)
 
     async def store_baseline(self, request):
         repo_id, document = _id(request, "repoId"), await _body(request)

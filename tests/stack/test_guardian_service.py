@@ -185,3 +185,11 @@ def test_baselines_keep_versions_and_a_missing_one_is_not_found(api):
 def test_an_id_with_other_characters_is_refused(api):
     answer = api.get("/rules/a%2Fb/window", params={"count": 1})
     assert answer.status_code == 400 and answer.json()["error"]["message"].startswith("ruleId:")
+
+
+def test_two_rotations_at_once_create_one_version_each(api):
+    before = api.post("/redactions", json={"text": "x", "patterns": [{"regex": "x", "replacement": "y"}]}).json()
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: api.post("/nonce/rotations"), range(2)))
+    assert sorted(answer.json().get("version") for answer in answers) == [
+        before["nonceVersion"] + 1, before["nonceVersion"] + 2], [answer.text for answer in answers]
