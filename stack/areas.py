@@ -1,9 +1,10 @@
 """Every area of the embedded stack; `python -m stack serve --areas a,b` starts only those."""
 from stack.gateway import AREA as GATEWAY
+from stack.guardian import AREA as GUARDIAN
 from stack.preview import AREA as PREVIEW
 from stack.studio import AREA as STUDIO
 
-AREAS = {area.name: area for area in (PREVIEW, STUDIO, GATEWAY)}
+AREAS = {area.name: area for area in (PREVIEW, STUDIO, GATEWAY, GUARDIAN)}
 
 
 class UnknownArea(ValueError):

@@ -4,10 +4,11 @@ A run selects an area when its profile describes a target for it and at least on
 run's tags select belongs to it. Adding a sixth area means one line here (and its package).
 """
 from support.gateway import AREA as GATEWAY
+from support.guardian import AREA as GUARDIAN
 from support.preview import AREA as PREVIEW
 from support.studio import AREA as STUDIO
 
-AREAS = (PREVIEW, STUDIO, GATEWAY)
+AREAS = (PREVIEW, STUDIO, GATEWAY, GUARDIAN)
 BY_NAME = {area.name: area for area in AREAS}
 
 

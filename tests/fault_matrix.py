@@ -191,3 +191,8 @@ def _by_id_tag(matrix):
 from tests.fault_matrix_gateway import MATRIX as _GATEWAY  # noqa: E402
 
 MATRIX.update(_by_id_tag(_GATEWAY))
+
+# The guardian's matrix is keyed by scenario id tags (tests/fault_matrix_guardian.py).
+from tests.fault_matrix_guardian import as_feature_scenario_step  # noqa: E402
+
+MATRIX.update(as_feature_scenario_step())

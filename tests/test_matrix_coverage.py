@@ -10,6 +10,7 @@ import re
 import pytest
 
 from tests.fault_matrix import MATRIX
+from tests.fault_matrix_guardian import PROVEN_BY_UNIT_TESTS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FEATURES = sorted(os.path.relpath(path, ROOT) for path in glob.glob(os.path.join(ROOT, "features", "*", "*.feature")))
@@ -41,7 +42,8 @@ def shape(step):
 
 @pytest.mark.parametrize("path", FEATURES)
 def test_every_then_can_be_made_to_fail(path):
-    covered = [shape(step) for _, _, step in MATRIX.values()]
+    # Thens that judge the suite's own code (the infrastructure check) are proven by unit tests instead.
+    covered = [shape(step) for _, _, step in MATRIX.values()] + list(PROVEN_BY_UNIT_TESTS)
     for then in thens(path):
         assert any(shape(then).startswith(step) or step.startswith(shape(then)) for step in covered), \
             f"{path}: no fault makes '{then}' fail"
