@@ -175,9 +175,9 @@ def _interpolate(value, where, key):
 
     def substitute(match):
         name, default = match.group(1), match.group(2)
-        if name in os.environ:
+        if os.environ.get(name) or (name in os.environ and default is None):
             return os.environ[name]
-        if default is not None:
+        if default is not None:  # as in the shell, `${X:-default}` takes the default when X is empty
             return default
         raise ProfileError(f"{where(key)}: key '{key}' needs the environment variable {name}, which is not set")
 

@@ -138,3 +138,9 @@ def test_a_budget_named_by_two_areas_is_refused(tmp_path):
     path = write_profile(tmp_path, lambda d: d["studio"]["budgets"].update(cold_start=1))
     with pytest.raises(ProfileError, match="'cold_start' is named by two areas"):
         load_profile(path)
+
+
+def test_an_empty_variable_takes_the_default_as_in_the_shell(monkeypatch):
+    monkeypatch.setenv("PREVIEW_ALB_URL", "https://preview.example.test")
+    monkeypatch.setenv("PREVIEW_CLUSTER", "")
+    assert load_profile("staging").area("preview")["names"]["cluster"] == "webordinary-edit-cluster"
