@@ -14,6 +14,8 @@ class Area:
 
     #: the profile section, the feature folder and the feature tag (`@<name>`)
     name = ""
+    #: the area's name in the report (its Allure epic) and in the living documentation
+    title = ""
     #: the embedded stack's areas this one needs started (`python -m stack serve --areas ...`)
     stack_areas = ()
     #: the profile section's validation rules (see support/config.py for the rule format)

@@ -16,8 +16,6 @@ import allure
 
 from support.redact import redact
 
-AREAS = {"preview": "Preview platform", "studio": "Studio admin", "guardian": "Guardian data plane",
-         "gateway": "Async gateway", "performance": "Performance and load"}
 SEVERITY_BY_TAG = {"smoke": "critical", "destructive": "normal", "known_defect": "minor"}
 
 _notes = []
@@ -56,8 +54,10 @@ def scenario_labels(scenario):
     """(name, value) Allure labels: one epic from the first area tag (a scenario sits once in the
     report's tree), story from the scenario (an outline's rows share their outline's name), severity
     from speed and safety tags; allure-behave sets feature."""
+    from support.areas import area_of  # the areas' packages use this module: resolved at call time
     tags = set(scenario.effective_tags)
-    labels = [("epic", title) for area, title in AREAS.items() if area in tags][:1]
+    area = area_of(tags)
+    labels = [("epic", area.title)] if area else []
     labels.append(("story", scenario.name.split(" -- @")[0] if getattr(scenario, "_row", None) else scenario.name))
     severity = next((level for tag, level in SEVERITY_BY_TAG.items() if tag in tags), None)
     if severity:

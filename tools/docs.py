@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 
 from behave.parser import parse_file
 
-from support.reporting import AREAS
+from support.areas import BY_NAME
 from tools.lint import area_of, feature_files
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -107,7 +107,7 @@ def render(features_dir, catalog):
         areas.setdefault(area_of(feature), []).append(feature)
     nav, body = [], []
     for area in sorted(areas):
-        title = AREAS.get(area, area)
+        title = BY_NAME[area].title if area in BY_NAME else area
         nav.append(f'<li><a href="#area-{_e(area)}">{_e(title)}</a><ul>'
                    + "".join(f'<li><a href="#{_slug(f.name)}">{_e(f.name)}</a></li>' for f in areas[area])
                    + "</ul></li>")

@@ -31,6 +31,7 @@ SPEED_RUN = {
 
 class GatewayArea(Area):
     name = "gateway"
+    title = "Async gateway"
     stack_areas = ("gateway",)
     schema = {
         "base_url": rules.URL,

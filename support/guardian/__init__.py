@@ -55,6 +55,7 @@ SCHEMA = {
 
 class GuardianArea(Area):
     name = "guardian"
+    title = "Guardian data plane"
     stack_areas = ("guardian",)
     schema = SCHEMA
     optional = frozenset({"control_url"})

@@ -88,6 +88,7 @@ SCHEMA = {
 
 class PreviewArea(Area):
     name = "preview"
+    title = "Preview platform"
     stack_areas = ("preview",)
     schema = SCHEMA
     optional = frozenset({"chaos", "chaos.throttled_writes", "endpoints.ecs", "endpoints.ecs_control",

@@ -40,6 +40,7 @@ SCHEMA = {
 
 class StudioArea(Area):
     name = "studio"
+    title = "Studio admin"
     stack_areas = ("studio",)
     schema = SCHEMA
     optional = frozenset({"tokens.non_admin", "tokens.tenantless", "executor_secret", "cost_approval",
