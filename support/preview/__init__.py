@@ -117,6 +117,10 @@ class PreviewArea(Area):
             "live_reload": LiveReload(load_balancer, profile.interval),
         }
 
+    def absent_capabilities(self, section):
+        driver = (section.get("chaos") or {}).get("driver")
+        return {"ecs": {"store_throttling"}, None: {"container_kill", "store_throttling"}}.get(driver, set())
+
     def capabilities(self, clients):
         found = {"workspace_files"} if clients["workspace"].available else set()
         return found | clients["chaos"].capabilities
