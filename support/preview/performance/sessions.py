@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from support import reporting
 from support.http import Answer, parse_body
-from support.perf.generator import OpenModelGenerator, Request
+from support.perf.generator import InvalidRun, OpenModelGenerator, Request
 from support.perf.timings import Measurements
 from support.preview.sessions import ACTIVATE, Session
 from support.preview.stages import Flow
@@ -43,6 +43,25 @@ class LoadRun:
     arrivals: list
     measurements: Measurements
     window: tuple
+    #: the machine's outside load over the window (support/perf/host.py), where the target runs here
+    host: object = None
+
+    def invalid(self, metric, verdicts):
+        """Why the processor-use `verdicts` of this run cannot be judged ("invalid run, ..."), or None.
+
+        Only a failure can be invalid: other work on the machine adds to a process's processor time
+        for the same work, never takes from it, so a pass stands. A failure while the machine was
+        busier than its limit is invalid when other work can explain it (the measure is within
+        `max_inflation` times the limit); a system burning more than that fails whatever ran beside it."""
+        if metric != "cpu_utilization" or self.host is None or self.host.valid:
+            return None
+        failed = [verdict for verdict in verdicts if not verdict.passed]
+        if not failed or not all(self.host.explains(verdict) for verdict in failed):
+            return None
+        try:
+            self.host.require_valid()
+        except InvalidRun as invalid:
+            return f"{invalid}; measured {', '.join(' '.join(map(str, verdict.row()[1:3])) for verdict in failed)}"
 
     @property
     def refused(self):
@@ -56,6 +75,7 @@ class LoadRun:
         return {
             "load": self.load.name,
             "generator": self.generator.summary(),
+            "host": self.host.summary() if self.host else None,
             "window": {"start_epoch": self.window[0], "end_epoch": self.window[1]},
             "refusals": [{"status": a.answer.status, "answer": a.answer.body} for a in self.refused if a.answer],
             "sessions": [{"session": a.session.id, "outcome": a.outcome.get("instructionStatus"),
@@ -70,8 +90,8 @@ def unclear_refusals(run):
 
 
 class SessionLoad:
-    def __init__(self, preview, stages, utilisation, settings, budgets, base_url):
-        self.preview, self.stages, self.utilisation = preview, stages, utilisation
+    def __init__(self, preview, stages, utilisation, settings, budgets, base_url, host=None):
+        self.preview, self.stages, self.utilisation, self.host = preview, stages, utilisation, host
         self.settings, self.budgets = settings, budgets
         self.base_url = base_url
 
@@ -95,9 +115,14 @@ class SessionLoad:
 
         generator = OpenModelGenerator(self.base_url, load.plan, request_for, self.settings.validity,
                                        self.settings.request_timeout_s, self.settings.max_in_flight, on_answer)
+        host = self.host.start() if self.host else None
         run = generator.run().require_valid()
         self._settle([arrival for arrival in arrivals if arrival.session])
         window = (run.started_epoch, time.time())
+        reading = host.stop() if host else None
+        if reading:
+            reporting.note(f"this machine during the run: the run's own processes {reading.own_cores:.2f} cores, other "
+                           f"work {reading.outside_cores:.2f} of {reading.cores} ({reading.outside_share:.0%})")
         self._time_starts(arrivals)
         measurements = Measurements()
         measurements.metrics["activation_response"] = run.latency
@@ -109,7 +134,7 @@ class SessionLoad:
             usage = self.utilisation.during(*window, within=self.budgets["metrics delay"])
             for name, summary in usage.items():
                 measurements.set_summary(name, summary)
-        return LoadRun(load, run, arrivals, measurements, window)
+        return LoadRun(load, run, arrivals, measurements, window, reading)
 
     def leftovers(self, run, workspace=None):
         """What the refused site owners left behind: session items, workspace files (when `workspace`
