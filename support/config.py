@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import yaml
 
-from support.rules import BOOL, COSTLY, FROM_STACK, NOT_NEGATIVE, OPTIONAL_TEXT, OPTIONAL_URL, POSITIVE, POSITIVE_WHOLE, \
-    TEXT, one_of
+from support.rules import BOOL, COSTLY, FROM_STACK, NOT_NEGATIVE, OPTIONAL_TEXT, OPTIONAL_URL, POSITIVE, \
+    POSITIVE_WHOLE, TEXT, one_of
 
 PROFILES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "config", "profiles")
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")

@@ -12,7 +12,8 @@ from support.perf.thresholds import Verdict, parse
 from support.preview.performance.sessions import LoadRun
 
 CPU = parse("cpu_utilization", "avg<80")
-SPIN = [sys.executable, "-c", "import time\nend = time.time() + 1.5\nwhile time.time() < end: pass\nprint(time.process_time())"]
+SPIN = [sys.executable, "-c",
+        "import time\nend = time.time() + 1.5\nwhile time.time() < end: pass\nprint(time.process_time())"]
 
 
 def test_the_run_own_trees_count_their_children_and_nothing_else():

@@ -77,7 +77,8 @@ class HostReading:
         """Whether other work could account for a failed upper limit: the measure is within
         `max_inflation` times the limit (two hardware threads of one core each run at about half speed)."""
         upper = verdict.threshold.op in ("<", "<=")
-        return upper and verdict.measured is not None and verdict.measured <= verdict.threshold.value * self.max_inflation
+        limit = verdict.threshold.value * self.max_inflation
+        return upper and verdict.measured is not None and verdict.measured <= limit
 
     @property
     def valid(self):
@@ -91,7 +92,8 @@ class HostReading:
     def summary(self):
         return {"seconds": round(self.seconds, 2), "cores": self.cores, "own_cores": round(self.own_cores, 3),
                 "outside_cores": round(self.outside_cores, 3), "outside_share": round(self.outside_share, 3),
-                "max_outside_share": self.max_outside_share, "max_inflation": self.max_inflation, "valid": self.valid, "problems": self.problems}
+                "max_outside_share": self.max_outside_share, "max_inflation": self.max_inflation,
+                "valid": self.valid, "problems": self.problems}
 
 
 class HostLoad:

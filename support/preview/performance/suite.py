@@ -47,7 +47,8 @@ class PerformanceSuite:
         self.starts = StartTimer(preview, self.stages, self.budgets)
         utilisation = ServiceUtilisation(aws, profile, interval)
         self.load = SessionLoad(preview, self.stages, utilisation, self.settings, self.budgets,
-                                profile.area("preview")["endpoints"]["load_balancer"], _host_load(profile, self.settings))
+                                profile.area("preview")["endpoints"]["load_balancer"],
+                                _host_load(profile, self.settings))
 
     def time_email_flow(self, instruction, on_created):
         flow = time_email_flow(self.email, self.preview, self.stages, self.budgets, self.run.site_owner(),
