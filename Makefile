@@ -33,9 +33,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# JOBS behave processes against one embedded stack, @serial scenarios after them in one lane
+# (tools/parallel.py); SHARD=k/n runs a stable k-th of the feature files (CI's matrix).
+JOBS  ?= 2
+SHARD ?=
 acceptance: setup
 	@find allure-results -mindepth 1 ! -name .gitkeep -delete
-	@$(BEHAVE) --tags="$(TAGS)"; status=$$?; \
+	@$(PY) -m tools.parallel --jobs=$(JOBS) --tags="$(TAGS)" --profile=$(PROFILE) $(if $(SHARD),--shard=$(SHARD)) \
+		$(BEHAVE_ARGS); status=$$?; \
 		$(MAKE) --no-print-directory report; $(MAKE) --no-print-directory summary; exit $$status
 
 # allurerc.mjs holds history, categories and known defects; the look is `allure awesome`'s options

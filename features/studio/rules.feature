@@ -12,6 +12,7 @@ Feature: The studio's rules for variants, routing, cancellation, quality and rel
     Then every variant has the same id both times
     And every variant's id is made of its effect, workflow, environment, stage and experiment
 
+  @id.studio.rules.ineligible_not_promoted @serial
   Scenario: A variant that is not eligible cannot be promoted
     Given the effect's routing is in place
     When the operator applies the variant on the retired environment

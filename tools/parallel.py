@@ -1,0 +1,276 @@
+"""`make acceptance JOBS=N`: the features in N behave processes against one embedded stack.
+
+The stack is started once, here (or a running one is attached to), and every behave process
+attaches to it through the profile's state file (ACCEPTANCE_STACK_STATE). Each process has its own
+run id, so its names, cleanups and sweep are its own. Scenarios tagged `@serial` assert something
+global (the edit service at zero, a tenant's counters, one effect's routing, this machine's
+processor time) and run afterwards in one lane, alone. All lanes write into one allure-results
+folder; afterwards the results of a scenario that one lane ran and another only listed as not
+selected are reduced to the one that ran, and each lane's JUnit files are merged into
+reports/junit/ the same way, so the report and the checks count every scenario once.
+
+Each process keeps its own cost account (reports/run-cost.lane-<k>.json, and its own verdict on
+`costs.run_limit_usd`); this runner adds them up into reports/run-cost.json and fails the run when
+the sum is over the limit.
+
+`--shard k/n` takes a stable k-th of the feature files (every n-th of them in path order, from the
+k-th), for CI runs spread over several machines.
+
+    python -m tools.parallel --jobs 2 --tags "not @slow" [--shard 1/3] [--profile local] [-D name=value]
+                             [other behave options, passed to every lane]
+"""
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass, field
+
+from behave.configuration import Configuration
+from behave.runner_util import parse_features
+
+from support.areas import areas_needed, selected_scenarios
+from support.config import ProfileError, load_profile
+from support.costs import RunCost, ScenarioCost, lane_file
+from support.embedded import EmbeddedStack, StackUnavailable
+from support.plan import RunCostRefused, cost_gate
+from support.reporting import NOT_SELECTED, results_dir
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SERIAL = "serial"
+JUNIT = os.path.join("reports", "junit")
+
+
+class ShardError(ValueError):
+    pass
+
+
+def shard(files, spec):
+    """The k-th of n parts of `files` (sorted): every n-th file from the k-th; `spec` is "k/n"."""
+    try:
+        k, n = (int(part) for part in spec.split("/"))
+    except ValueError:
+        raise ShardError(f"SHARD must be k/n with whole numbers, e.g. 1/3, not {spec!r}") from None
+    if not 1 <= k <= n:
+        raise ShardError(f"SHARD {spec}: k must be between 1 and n")
+    return sorted(files)[k - 1::n]
+
+
+@dataclass
+class Lane:
+    name: str
+    tags: str
+    files: list = field(default_factory=list)
+    weight: int = 0
+
+    def command(self, profile, options, junit_dir):
+        return [sys.executable, "-m", "behave", "-D", f"profile={profile}", *options, f"--tags={self.tags}",
+                "--junit", "--junit-directory", junit_dir, *self.files]
+
+
+def plan_lanes(features, config, tags, jobs):
+    """N parallel lanes (features spread by their number of selected scenarios, largest first) and
+    one serial lane, each with only the feature files it has work in."""
+    parallel_tags, serial_tags = f"({tags}) and not @{SERIAL}", f"({tags}) and @{SERIAL}"
+    counts, serial = {}, []
+    for scenario in selected_scenarios(features, config):
+        filename = scenario.feature.filename
+        if SERIAL in scenario.effective_tags:
+            serial.append(filename)
+        else:
+            counts[filename] = counts.get(filename, 0) + 1
+    lanes = [Lane(f"lane-{index + 1}", parallel_tags) for index in range(jobs)]
+    for filename, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        lane = min(lanes, key=lambda lane: (lane.weight, lane.name))
+        lane.files.append(filename)
+        lane.weight += count
+    serial_lane = Lane("serial", serial_tags, sorted(set(serial)), len(serial))
+    return [lane for lane in lanes if lane.files], serial_lane
+
+
+def _stream(lane, process, say):
+    for line in process.stdout:
+        say(f"[{lane.name}] {line.rstrip()}")
+
+
+def run_lanes(lanes, profile, options, say):
+    """Runs `lanes` at once; returns {lane name: exit code}."""
+    running = []
+    for lane in lanes:
+        env = {**os.environ, "ACCEPTANCE_LANE": lane.name}
+        process = subprocess.Popen(lane.command(profile, options, os.path.join(JUNIT, lane.name)), cwd=ROOT,
+                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+        reader = threading.Thread(target=_stream, args=(lane, process, say), daemon=True)
+        reader.start()
+        running.append((lane, process, reader))
+    codes = {}
+    for lane, process, reader in running:
+        codes[lane.name] = process.wait()
+        reader.join()
+    return codes
+
+
+# -- Merging what the lanes wrote ------------------------------------------------------------------
+
+
+def _ran(result):
+    details = result.get("statusDetails") or {}
+    return not (result.get("status") == "skipped" and (details.get("message") or "").startswith(NOT_SELECTED))
+
+
+def merge_allure(folder):
+    """Leaves one result per scenario: the one that ran over one that was only listed as not
+    selected, else the latest. Returns how many were removed."""
+    best, removed = {}, 0
+    for path in sorted(glob.glob(os.path.join(folder, "*-result.json"))):
+        with open(path, encoding="utf-8") as handle:
+            result = json.load(handle)
+        key = result.get("historyId") or path
+        rank = (_ran(result), result.get("stop", 0))
+        if key in best:
+            loser = path if rank < best[key][0] else best[key][1]
+            os.remove(loser)
+            removed += 1
+            if loser == path:
+                continue
+        best[key] = (rank, path)
+    return removed
+
+
+def _case_rank(case):
+    return case.find("skipped") is None
+
+
+def merge_junit(lane_dirs, into):
+    """One TESTS-<feature>.xml per feature in `into`: each test case from the lane that ran it."""
+    by_file = {}
+    for lane_dir in lane_dirs:
+        for path in sorted(glob.glob(os.path.join(lane_dir, "*.xml"))):
+            by_file.setdefault(os.path.basename(path), []).append(ElementTree.parse(path).getroot())
+    for name, suites in by_file.items():
+        merged, cases = suites[0], {}
+        for suite in suites:
+            for case in suite.findall("testcase"):
+                key = (case.get("classname"), case.get("name"))
+                if key not in cases or (_case_rank(case) and not _case_rank(cases[key])):
+                    cases[key] = case
+        for case in merged.findall("testcase"):
+            merged.remove(case)
+        for case in cases.values():
+            merged.append(case)
+        merged.set("tests", str(len(cases)))
+        for attribute, tag in (("failures", "failure"), ("errors", "error"), ("skipped", "skipped")):
+            merged.set(attribute, str(sum(case.find(tag) is not None for case in cases.values())))
+        merged.set("time", f"{sum(float(case.get('time') or 0) for case in cases.values()):.6f}")
+        ElementTree.ElementTree(merged).write(os.path.join(into, name), encoding="utf-8", xml_declaration=True)
+    return len(by_file)
+
+
+def merge_costs(costs, lanes, say):
+    """The lanes' cost accounts added up into costs.report_file; False when over the run limit."""
+    run = RunCost()
+    for lane in lanes:
+        path = lane_file(costs["report_file"], lane.name)
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as handle:
+                run.scenarios += [ScenarioCost(**scenario) for scenario in json.load(handle)["scenarios"]]
+    if not run.scenarios:
+        return True
+    with open(costs["report_file"], "w", encoding="utf-8") as handle:
+        handle.write(run.to_json())
+    say(f"run cost over {len(lanes)} lane(s): {run.usd:.6f} USD of {costs['run_limit_usd']:g} USD allowed "
+        f"({costs['report_file']})")
+    return run.usd <= costs["run_limit_usd"]
+
+
+# -- The run -----------------------------------------------------------------------------------------
+
+
+def _files(paths):
+    found = []
+    for path in paths:
+        found += sorted(glob.glob(os.path.join(path, "**", "*.feature"), recursive=True)) if os.path.isdir(path) \
+            else [path]
+    return sorted(set(found))
+
+
+def _clear_lanes(costs):
+    """Lane files of an earlier run must not be merged into this one."""
+    stale = glob.glob(os.path.join(JUNIT, "lane-*", "*.xml")) + glob.glob(os.path.join(JUNIT, "serial", "*.xml"))
+    if costs:
+        stale += glob.glob(lane_file(costs["report_file"], "*"))
+    for path in stale:
+        os.remove(path)
+
+
+def run(args, extra=(), say=print):
+    options = [*(item for pair in args.define for item in ("-D", pair)), *extra]
+    userdata = dict(pair.partition("=")[::2] for pair in args.define)
+    files = _files(args.paths or ["features"])
+    if args.shard:
+        files = shard(files, args.shard)
+    config = Configuration([f"--tags={args.tags}", *files], load_config=True)
+    features = parse_features(files, language=config.lang)
+    profile = load_profile(args.profile)
+    cost_gate(selected_scenarios(features, config), profile, userdata)
+    lanes, serial = plan_lanes(features, config, args.tags, args.jobs)
+    stack = None
+    needed = [area for area in areas_needed(features, config) if area.name in profile.areas]
+    stack_areas = sorted({name for area in needed for name in area.stack_areas})
+    if profile.embedded and stack_areas:
+        stack = EmbeddedStack(profile["stack"])
+        state = stack.start_or_attach(stack_areas)
+        say(f"parallel: embedded stack {'attached to' if stack.attached else 'started'} with areas "
+            f"{', '.join(state['areas'])}; every lane attaches to it ({stack.state_file})")
+    os.makedirs(JUNIT, exist_ok=True)
+    _clear_lanes(profile.data.get("costs"))
+    started, codes = time.monotonic(), {}
+    try:
+        say(f"parallel: {len(lanes)} lane(s) of {len(files)} feature file(s), then {serial.weight} @serial "
+            f"scenario(s) in one lane" + (f"; shard {args.shard}" if args.shard else ""))
+        for lane in lanes:
+            say(f"parallel: {lane.name}: {lane.weight} scenario(s) in {', '.join(map(os.path.relpath, lane.files))}")
+        codes.update(run_lanes(lanes, args.profile, options, say))
+        if serial.files:
+            codes.update(run_lanes([serial], args.profile, options, say))
+    finally:
+        if stack:
+            stack.stop()
+    used = [lane for lane in (*lanes, serial) if lane.files]
+    removed = merge_allure(results_dir())
+    merged = merge_junit([os.path.join(JUNIT, lane.name) for lane in used], JUNIT)
+    costs_ok = merge_costs(profile.data["costs"], used, say) if profile.data.get("costs") else True
+    say(f"parallel: {time.monotonic() - started:.1f} s; lanes {', '.join(f'{n} exit {c}' for n, c in codes.items())}; "
+        f"{merged} JUnit file(s) merged into {JUNIT}; {removed} duplicate Allure result(s) of unselected "
+        "scenarios removed")
+    return 0 if all(code == 0 for code in codes.values()) and costs_ok else 1
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--shard", default="")
+    parser.add_argument("--tags", default="not @slow")
+    parser.add_argument("--profile", default=os.environ.get("ACCEPTANCE_PROFILE") or "local")
+    parser.add_argument("-D", dest="define", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("paths", nargs="*")
+    args, extra = parser.parse_known_args(argv)
+    if args.jobs < 1:
+        parser.error("--jobs must be 1 or more")
+    os.chdir(ROOT)
+    try:
+        return run(args, extra)
+    except ShardError as error:
+        print(f"parallel: {error}", file=sys.stderr)
+        return 2
+    except (ProfileError, RunCostRefused, StackUnavailable) as error:
+        print(f"parallel: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
