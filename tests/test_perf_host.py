@@ -48,17 +48,22 @@ def test_a_child_of_the_run_is_its_own_load():
     assert reading.own_cores * reading.seconds >= 0.9 * spun, (spun, reading.summary())
 
 
-def _run(outside_share, measured):
+def _reading(outside_share):
     host = HostReading(10.0, 2, 0.3, outside_share * 2, 0.75, 2.0)
     if outside_share > 0.75:
         host.problems.append(f"other work used {outside_share:.0%}")
+    return host
+
+
+def _run(outside_share, measured):
+    host = _reading(outside_share)
     return LoadRun(None, None, [], None, (0, 1), host), [Verdict(CPU, measured, CPU.check(measured))]
 
 
 def test_a_failure_on_a_busy_machine_that_other_work_can_explain_is_invalid():
     run, verdicts = _run(0.9, 120.0)
     assert run.invalid("cpu_utilization", verdicts) == (
-        "invalid run, the machine was too busy with other work: other work used 90%; measured avg<80 120 %")
+        "invalid run, the machine was too busy with other work: other work used 90%; measured avg<80 120 against 80")
 
 
 def test_a_pass_a_quiet_machine_and_a_failure_beyond_what_other_work_explains_are_judged():
@@ -72,3 +77,12 @@ def test_a_pass_a_quiet_machine_and_a_failure_beyond_what_other_work_explains_ar
 def run_invalid(share, measured):
     run, verdicts = _run(share, measured)
     return run.invalid("cpu_utilization", verdicts)
+
+
+def test_a_wall_clock_time_over_budget_on_a_busy_machine_is_invalid_only_within_what_other_work_explains():
+    busy, quiet = _reading(0.9), _reading(0.5)
+    assert busy.invalid([("whole flow", 4.7, 4)]) == (
+        "invalid run, the machine was too busy with other work: other work used 90%; measured whole flow 4.7 against 4")
+    assert busy.invalid([("whole flow", 8.1, 4)]) is None, "over twice the budget is slow whatever ran beside it"
+    assert quiet.invalid([("whole flow", 4.7, 4)]) is None
+    assert busy.invalid([]) is None

@@ -14,8 +14,6 @@ import os
 import time
 from dataclasses import dataclass, field
 
-from support.perf.generator import InvalidRun
-
 _TICKS = os.sysconf("SC_CLK_TCK")
 # /proc/stat's cpu line: user nice system idle iowait irq softirq steal; busy is all but idle, iowait, steal
 _BUSY = (0, 1, 2, 5, 6)
@@ -73,21 +71,22 @@ class HostReading:
     def outside_share(self):
         return self.outside_cores / self.cores
 
-    def explains(self, verdict):
-        """Whether other work could account for a failed upper limit: the measure is within
+    def explains(self, measured, limit):
+        """Whether other work could account for `measured` going over the upper `limit`: it is within
         `max_inflation` times the limit (two hardware threads of one core each run at about half speed)."""
-        upper = verdict.threshold.op in ("<", "<=")
-        limit = verdict.threshold.value * self.max_inflation
-        return upper and verdict.measured is not None and verdict.measured <= limit
+        return measured is not None and measured <= limit * self.max_inflation
+
+    def invalid(self, over):
+        """"invalid run, ..." when every (what, measured, limit) in `over` is a failure that other work
+        on a busy machine can explain; None when the machine was quiet enough or one is beyond that."""
+        if self.valid or not over or not all(self.explains(measured, limit) for _what, measured, limit in over):
+            return None
+        return (f"invalid run, the machine was too busy with other work: {'; '.join(self.problems)}; measured "
+                + ", ".join(f"{what} {measured:,.4g} against {limit:g}" for what, measured, limit in over))
 
     @property
     def valid(self):
         return not self.problems
-
-    def require_valid(self):
-        if not self.valid:
-            raise InvalidRun("invalid run, the machine was too busy with other work: " + "; ".join(self.problems))
-        return self
 
     def summary(self):
         return {"seconds": round(self.seconds, 2), "cores": self.cores, "own_cores": round(self.own_cores, 3),

@@ -30,6 +30,21 @@ class FlowResult:
     flow: object
     timings: list
     report: object
+    #: the machine's outside load while the flow ran (support/perf/host.py), where the target runs here
+    host: object = None
+
+    def stages_invalid(self):
+        """"invalid run, ..." when every stage over its budget is explained by other work on a busy
+        machine (a wall-clock time measured here stretches with it); a stage not logged, or logged
+        before the one before it, is a failure whatever ran beside it."""
+        over = [timing for timing in self.timings if not timing.within]
+        if not self.host or any(timing.seconds is None or timing.seconds < 0 for timing in over):
+            return None
+        return self.host.invalid([(timing.stage, timing.seconds, timing.budget.limit) for timing in over])
+
+    def total_invalid(self, limit):
+        total = self.flow.total()
+        return self.host.invalid([("whole flow", total, limit)]) if self.host and total > limit else None
 
 
 class PerformanceSuite:
@@ -46,13 +61,15 @@ class PerformanceSuite:
         self.reporter = Reporter(self.settings, aws("cloudwatch"), baselines, run.id)
         self.starts = StartTimer(preview, self.stages, self.budgets)
         utilisation = ServiceUtilisation(aws, profile, interval)
+        self.host = _host_load(profile, self.settings)
         self.load = SessionLoad(preview, self.stages, utilisation, self.settings, self.budgets,
-                                profile.area("preview")["endpoints"]["load_balancer"],
-                                _host_load(profile, self.settings))
+                                profile.area("preview")["endpoints"]["load_balancer"], self.host)
 
     def time_email_flow(self, instruction, on_created):
+        host = self.host.start() if self.host else None
         flow = time_email_flow(self.email, self.preview, self.stages, self.budgets, self.run.site_owner(),
                                instruction, on_created)
+        reading = host.stop() if host else None
         timings = stage_timings(flow, self.budgets)
         measurements = Measurements()
         for timing in timings:
@@ -60,7 +77,8 @@ class PerformanceSuite:
         measurements.trend("whole_flow").record(flow.total() * 1000)
         details = {"session": flow.session_id, "thread": flow.thread_id, "task": flow.task_id,
                    "stages": {timing.stage: timing.seconds for timing in timings}, "whole_flow_s": flow.total()}
-        return FlowResult(flow, timings, self.reporter.report("stage timings", measurements, details=details))
+        details["host"] = reading.summary() if reading else None
+        return FlowResult(flow, timings, self.reporter.report("stage timings", measurements, details=details), reading)
 
     def compare_starts(self, on_created):
         counts = self.settings.start_times
