@@ -42,7 +42,6 @@ from support.reporting import NOT_SELECTED, results_dir
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SERIAL = "serial"
-JUNIT = os.path.join("reports", "junit")
 
 
 class ShardError(ValueError):
@@ -97,12 +96,12 @@ def _stream(lane, process, say):
         say(f"[{lane.name}] {line.rstrip()}")
 
 
-def run_lanes(lanes, profile, options, say):
+def run_lanes(lanes, profile, options, junit, say):
     """Runs `lanes` at once; returns {lane name: exit code}."""
     running = []
     for lane in lanes:
         env = {**os.environ, "ACCEPTANCE_LANE": lane.name}
-        process = subprocess.Popen(lane.command(profile, options, os.path.join(JUNIT, lane.name)), cwd=ROOT,
+        process = subprocess.Popen(lane.command(profile, options, os.path.join(junit, lane.name)), cwd=ROOT,
                                    env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
         reader = threading.Thread(target=_stream, args=(lane, process, say), daemon=True)
         reader.start()
@@ -198,9 +197,9 @@ def _files(paths):
     return sorted(set(found))
 
 
-def _clear_lanes(costs):
+def _clear_lanes(junit, costs):
     """Lane files of an earlier run must not be merged into this one."""
-    stale = glob.glob(os.path.join(JUNIT, "lane-*", "*.xml")) + glob.glob(os.path.join(JUNIT, "serial", "*.xml"))
+    stale = glob.glob(os.path.join(junit, "lane-*", "*.xml")) + glob.glob(os.path.join(junit, "serial", "*.xml"))
     if costs:
         stale += glob.glob(lane_file(costs["report_file"], "*"))
     for path in stale:
@@ -226,26 +225,26 @@ def run(args, extra=(), say=print):
         state = stack.start_or_attach(stack_areas)
         say(f"parallel: embedded stack {'attached to' if stack.attached else 'started'} with areas "
             f"{', '.join(state['areas'])}; every lane attaches to it ({stack.state_file})")
-    os.makedirs(JUNIT, exist_ok=True)
-    _clear_lanes(profile.data.get("costs"))
+    os.makedirs(args.junit_directory, exist_ok=True)
+    _clear_lanes(args.junit_directory, profile.data.get("costs"))
     started, codes = time.monotonic(), {}
     try:
         say(f"parallel: {len(lanes)} lane(s) of {len(files)} feature file(s), then {serial.weight} @serial "
             f"scenario(s) in one lane" + (f"; shard {args.shard}" if args.shard else ""))
         for lane in lanes:
             say(f"parallel: {lane.name}: {lane.weight} scenario(s) in {', '.join(map(os.path.relpath, lane.files))}")
-        codes.update(run_lanes(lanes, args.profile, options, say))
+        codes.update(run_lanes(lanes, args.profile, options, args.junit_directory, say))
         if serial.files:
-            codes.update(run_lanes([serial], args.profile, options, say))
+            codes.update(run_lanes([serial], args.profile, options, args.junit_directory, say))
     finally:
         if stack:
             stack.stop()
     used = [lane for lane in (*lanes, serial) if lane.files]
     removed = merge_allure(results_dir())
-    merged = merge_junit([os.path.join(JUNIT, lane.name) for lane in used], JUNIT)
+    merged = merge_junit([os.path.join(args.junit_directory, lane.name) for lane in used], args.junit_directory)
     costs_ok = merge_costs(profile.data["costs"], used, say) if profile.data.get("costs") else True
     say(f"parallel: {time.monotonic() - started:.1f} s; lanes {', '.join(f'{n} exit {c}' for n, c in codes.items())}; "
-        f"{merged} JUnit file(s) merged into {JUNIT}; {removed} duplicate Allure result(s) of unselected "
+        f"{merged} JUnit file(s) merged into {args.junit_directory}; {removed} duplicate Allure result(s) of unselected "
         "scenarios removed")
     return 0 if all(code == 0 for code in codes.values()) and costs_ok else 1
 
@@ -257,6 +256,7 @@ def main(argv):
     parser.add_argument("--tags", default="not @slow")
     parser.add_argument("--profile", default=os.environ.get("ACCEPTANCE_PROFILE") or "local")
     parser.add_argument("-D", dest="define", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--junit-directory", default=os.path.join("reports", "junit"))
     parser.add_argument("paths", nargs="*")
     args, extra = parser.parse_known_args(argv)
     if args.jobs < 1:
