@@ -126,8 +126,10 @@ def test_two_lanes_share_one_stack_and_write_one_report(tmp_path):
     assert run.returncode == 0, output[-4000:]
     assert output.count("embedded stack started") == 1, "one stack for every lane"
     assert output.count("embedded stack attached to") == 3, "lane-1, lane-2 and serial attach to it"
-    runs = {line.split()[2] for line in output.splitlines() if line.split()[1:2] == ["run"]}
-    assert len(runs) == 3, f"each lane has its own run id: {runs}"
+    lanes = {line.split()[0][1:-1]: line.split()[2] for line in output.splitlines() if line.split()[1:2] == ["run"]}
+    assert sorted(lanes) == ["lane-1", "lane-2", "serial"] and len(set(lanes.values())) == 3, lanes
     results = [json.loads(path.read_text()) for path in (tmp_path / "results").glob("*-result.json")]
     assert len(results) == len({result["historyId"] for result in results}), "one result per scenario"
     assert not os.path.exists(tmp_path / "state.json"), "the runner stops the stack it started"
+    environment = (tmp_path / "results" / "environment.properties").read_text()
+    assert f"run.id={', '.join(f'{lane} {run_id}' for lane, run_id in sorted(lanes.items()))}" in environment

@@ -23,6 +23,7 @@ import argparse
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -65,6 +66,7 @@ class Lane:
     tags: str
     files: list = field(default_factory=list)
     weight: int = 0
+    run_id: str = None
 
     def command(self, profile, options, junit_dir):
         return [sys.executable, "-m", "behave", "-D", f"profile={profile}", *options, f"--tags={self.tags}",
@@ -91,8 +93,14 @@ def plan_lanes(features, config, tags, jobs):
     return [lane for lane in lanes if lane.files], serial_lane
 
 
+_RUN_LINE = re.compile(r"^run (\S+) on profile ")
+
+
 def _stream(lane, process, say):
     for line in process.stdout:
+        found = _RUN_LINE.match(line)
+        if found:
+            lane.run_id = found.group(1)
         say(f"[{lane.name}] {line.rstrip()}")
 
 
@@ -138,6 +146,18 @@ def merge_allure(folder):
                 continue
         best[key] = (rank, path)
     return removed
+
+
+def name_runs(folder, lanes):
+    """The report's environment names every lane's run id (each process wrote only its own)."""
+    path = os.path.join(folder, "environment.properties")
+    ids = [f"{lane.name} {lane.run_id}" for lane in lanes if lane.run_id]
+    if not ids or not os.path.exists(path):
+        return
+    with open(path, encoding="utf-8") as handle:
+        lines = [line for line in handle if not line.startswith("run.id=")]
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.writelines([f"run.id={', '.join(ids)}\n", *lines])
 
 
 def _case_rank(case):
@@ -241,6 +261,7 @@ def run(args, extra=(), say=print):
             stack.stop()
     used = [lane for lane in (*lanes, serial) if lane.files]
     removed = merge_allure(results_dir())
+    name_runs(results_dir(), used)
     merged = merge_junit([os.path.join(args.junit_directory, lane.name) for lane in used], args.junit_directory)
     costs_ok = merge_costs(profile.data["costs"], used, say) if profile.data.get("costs") else True
     say(f"parallel: {time.monotonic() - started:.1f} s; lanes {', '.join(f'{n} exit {c}' for n, c in codes.items())}; "
