@@ -31,10 +31,11 @@ def test_a_bad_shard_is_refused_with_its_form(spec):
 
 def _suite(tmp_path):
     files = {
-        "one.feature": "@alpha\nFeature: one\n  Scenario: a\n    Given x\n  Scenario: b\n    Given x\n"
-                       "  @serial\n  Scenario: c\n    Given x\n",
-        "two.feature": "@alpha @serial\nFeature: two\n  Scenario: d\n    Given x\n",
-        "three.feature": "@alpha\nFeature: three\n  Scenario: e\n    Given x\n  @slow\n  Scenario: f\n    Given x\n",
+        "p1.feature": "@preview @serial\nFeature: p1\n  Scenario: a\n    Given x\n  Scenario: b\n    Given x\n",
+        "p2.feature": "@preview @performance @serial\nFeature: p2\n  Scenario: c\n    Given x\n",
+        "g1.feature": "@gateway\nFeature: g1\n  Scenario: d\n    Given x\n  Scenario: e\n    Given x\n"
+                      "  @serial\n  Scenario: f\n    Given x\n",
+        "s1.feature": "@studio\nFeature: s1\n  Scenario: g\n    Given x\n  @slow\n  Scenario: h\n    Given x\n",
     }
     for name, text in files.items():
         (tmp_path / name).write_text(text)
@@ -43,16 +44,34 @@ def _suite(tmp_path):
     return parse_features(paths, language="en"), config
 
 
-def test_serial_scenarios_leave_the_parallel_lanes_and_run_in_one_lane_after_them(tmp_path):
+def _lanes(lanes):
+    return [(lane.name, [os.path.basename(f) for f in lane.files], lane.weight, lane.tags) for lane in lanes]
+
+
+def test_an_all_serial_area_has_a_lane_beside_the_parallel_one_and_the_rest_runs_alone_after_them(tmp_path):
     features, config = _suite(tmp_path)
-    lanes, serial = plan_lanes(features, config, "not @slow", 2)
-    assert [(lane.name, [os.path.basename(f) for f in lane.files], lane.weight) for lane in lanes] == [
-        ("lane-1", ["one.feature"], 2), ("lane-2", ["three.feature"], 1)]
-    assert lanes[0].tags == "(not @slow) and not @serial"
-    assert ([os.path.basename(f) for f in serial.files], serial.weight, serial.tags) == (
-        ["one.feature", "two.feature"], 2, "(not @slow) and @serial")
-    one_lane, _ = plan_lanes(features, config, "not @slow", 1)
-    assert [lane.weight for lane in one_lane] == [3]
+    first, last = plan_lanes(features, config, "not @slow", 2)
+    assert _lanes(first) == [
+        ("serial-preview", ["p1.feature"], 2, "(not @slow) and @preview and @serial and not @performance"),
+        ("lane-1", ["g1.feature", "s1.feature"], 3, "(not @slow) and not @serial and not @performance")]
+    assert _lanes([last]) == [("serial", ["g1.feature", "p2.feature"], 2,
+                               "(not @slow) and (@serial or @performance) and not (@preview and not @performance)")]
+
+
+def test_one_job_runs_the_parallel_scenarios_then_every_serial_one(tmp_path):
+    features, config = _suite(tmp_path)
+    first, last = plan_lanes(features, config, "not @slow", 1)
+    assert _lanes(first) == [("lane-1", ["g1.feature", "s1.feature"], 3,
+                              "(not @slow) and not @serial and not @performance")]
+    assert _lanes([last]) == [("serial", ["g1.feature", "p1.feature", "p2.feature"], 4,
+                               "(not @slow) and (@serial or @performance)")]
+
+
+def test_three_jobs_spread_the_parallel_features_over_two_lanes(tmp_path):
+    features, config = _suite(tmp_path)
+    first, _last = plan_lanes(features, config, "not @slow", 3)
+    assert [(name, files, weight) for name, files, weight, _tags in _lanes(first)] == [
+        ("serial-preview", ["p1.feature"], 2), ("lane-1", ["g1.feature"], 2), ("lane-2", ["s1.feature"], 1)]
 
 
 def _result(folder, name, history, status, message=None, stop=1):

@@ -2,9 +2,11 @@
 
 The stack is started once, here (or a running one is attached to), and every behave process
 attaches to it through the profile's state file (ACCEPTANCE_STACK_STATE). Each process has its own
-run id, so its names, cleanups and sweep are its own. Scenarios tagged `@serial` assert something
-global (the edit service at zero, a tenant's counters, one effect's routing, this machine's
-processor time) and run afterwards in one lane, alone. All lanes write into one allure-results
+run id, so its names, cleanups and sweep are its own. At most N run at once. Scenarios tagged
+`@serial` assert something global to their area (the edit service at zero, a tenant's counters, one
+effect's routing) and never run beside that area's others: an area whose selection is all @serial
+has a lane of its own beside the others (the preview, typically), and the rest run afterwards in one
+lane, alone, with every `@performance` scenario (they time this machine). All lanes write into one allure-results
 folder; afterwards the results of a scenario that one lane ran and another only listed as not
 selected are reduced to the one that ran, and each lane's JUnit files are merged into
 reports/junit/ the same way, so the report and the checks count every scenario once.
@@ -34,7 +36,7 @@ from dataclasses import dataclass, field
 from behave.configuration import Configuration
 from behave.runner_util import parse_features
 
-from support.areas import areas_needed, selected_scenarios
+from support.areas import area_of, areas_needed, selected_scenarios
 from support.config import ProfileError, load_profile
 from support.costs import RunCost, ScenarioCost, lane_file
 from support.embedded import EmbeddedStack, StackUnavailable
@@ -43,6 +45,7 @@ from support.reporting import NOT_SELECTED, results_dir
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SERIAL = "serial"
+PERFORMANCE = "performance"
 
 
 class ShardError(ValueError):
@@ -74,23 +77,42 @@ class Lane:
 
 
 def plan_lanes(features, config, tags, jobs):
-    """N parallel lanes (features spread by their number of selected scenarios, largest first) and
-    one serial lane, each with only the feature files it has work in."""
-    parallel_tags, serial_tags = f"({tags}) and not @{SERIAL}", f"({tags}) and @{SERIAL}"
-    counts, serial = {}, []
-    for scenario in selected_scenarios(features, config):
-        filename = scenario.feature.filename
-        if SERIAL in scenario.effective_tags:
-            serial.append(filename)
-        else:
-            counts[filename] = counts.get(filename, 0) + 1
-    lanes = [Lane(f"lane-{index + 1}", parallel_tags) for index in range(jobs)]
+    """(first, last): the lanes that run at once, then the one lane that runs alone after them.
+
+    At most `jobs` processes run at once. An area whose selected scenarios are all @serial gets a
+    lane of its own among the first (nothing else of that area runs beside it; up to jobs - 1 such
+    areas, largest first); the scenarios that are not @serial are spread over the other lanes, a
+    feature file at a time, by their number, largest first. The last lane holds the other @serial
+    scenarios and every @performance one (they time this machine), and runs alone."""
+    selected = [(scenario, area_of(scenario.effective_tags)) for scenario in selected_scenarios(features, config)]
+    by_area = {}
+    for scenario, area in selected:
+        by_area.setdefault(area.name if area else None, []).append(scenario)
+    all_serial = sorted((name for name, scenarios in by_area.items() if name and all(
+        SERIAL in scenario.effective_tags for scenario in scenarios)), key=lambda name: (-len(by_area[name]), name))
+    area_lanes = []
+    for name in all_serial[:jobs - 1]:
+        own = [scenario for scenario in by_area[name] if PERFORMANCE not in scenario.effective_tags]
+        if own:
+            area_lanes.append(Lane(f"serial-{name}", f"({tags}) and @{name} and @{SERIAL} and not @{PERFORMANCE}",
+                                   sorted({scenario.feature.filename for scenario in own}), len(own)))
+    counts = {}
+    for scenario, _area in selected:
+        if not {SERIAL, PERFORMANCE} & set(scenario.effective_tags):
+            counts[scenario.feature.filename] = counts.get(scenario.feature.filename, 0) + 1
+    lanes = [Lane(f"lane-{index + 1}", f"({tags}) and not @{SERIAL} and not @{PERFORMANCE}")
+             for index in range(jobs - len(area_lanes))]
     for filename, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         lane = min(lanes, key=lambda lane: (lane.weight, lane.name))
         lane.files.append(filename)
         lane.weight += count
-    serial_lane = Lane("serial", serial_tags, sorted(set(serial)), len(serial))
-    return [lane for lane in lanes if lane.files], serial_lane
+    taken = "".join(f" and not (@{lane.name[len('serial-'):]} and not @{PERFORMANCE})" for lane in area_lanes)
+    own_lane = {lane.name for lane in area_lanes}
+    rest = [scenario for scenario, area in selected if {SERIAL, PERFORMANCE} & set(scenario.effective_tags)
+            and not (area and f"serial-{area.name}" in own_lane and PERFORMANCE not in scenario.effective_tags)]
+    last = Lane("serial", f"({tags}) and (@{SERIAL} or @{PERFORMANCE}){taken}",
+                sorted({scenario.feature.filename for scenario in rest}), len(rest))
+    return area_lanes + [lane for lane in lanes if lane.files], last
 
 
 _RUN_LINE = re.compile(r"^run (\S+) on profile ")
@@ -249,8 +271,8 @@ def run(args, extra=(), say=print):
     _clear_lanes(args.junit_directory, profile.data.get("costs"))
     started, codes = time.monotonic(), {}
     try:
-        say(f"parallel: {len(lanes)} lane(s) of {len(files)} feature file(s), then {serial.weight} @serial "
-            f"scenario(s) in one lane" + (f"; shard {args.shard}" if args.shard else ""))
+        say(f"parallel: {len(lanes)} lane(s) at once over {len(files)} feature file(s), then {serial.weight} "
+            f"@serial or @performance scenario(s) in one lane, alone" + (f"; shard {args.shard}" if args.shard else ""))
         for lane in lanes:
             say(f"parallel: {lane.name}: {lane.weight} scenario(s) in {', '.join(map(os.path.relpath, lane.files))}")
         codes.update(run_lanes(lanes, args.profile, options, args.junit_directory, say))
