@@ -6,9 +6,9 @@ machine's cores busy the figure stops being a property of the system: caches and
 and a worker waits for a core in the middle of its work. So a load run records the machine's busy
 time (/proc/stat) minus the processor time of the run's own process trees (the suite and the
 embedded stack, read from /proc/<pid>/stat, finished children included), and a run during which
-that outside share was over the profile's limit, and whose processor use failed by no more than
-other work can explain, is reported invalid, as the load generator does when it falls behind its
-schedule (support/perf/generator.py).
+that outside share was over the profile's limit is reported invalid, as the load generator does when
+it falls behind its schedule (support/perf/generator.py), unless the measure failed by more than
+other work can explain.
 """
 import os
 import time
@@ -76,13 +76,21 @@ class HostReading:
         `max_inflation` times the limit (two hardware threads of one core each run at about half speed)."""
         return measured is not None and measured <= limit * self.max_inflation
 
-    def invalid(self, over):
-        """"invalid run, ..." when every (what, measured, limit) in `over` is a failure that other work
-        on a busy machine can explain; None when the machine was quiet enough or one is beyond that."""
-        if self.valid or not over or not all(self.explains(measured, limit) for _what, measured, limit in over):
+    def invalid(self, measures, pass_stands):
+        """"invalid run, ..." when the machine was busier than its limit and the (what, measured, upper
+        limit, passed) `measures` cannot be judged; None when it was quiet enough, or when one failed by
+        more than other work can explain (a clear failure whatever ran beside it).
+
+        A failure within `max_inflation` times its limit is invalid. A pass stands when `pass_stands`
+        (a wall-clock time only stretches on a busy machine); processor use is not such a measure: a
+        container that wants more than it gets reads lower on a busy machine, so its pass is invalid too."""
+        failed = [(what, measured, limit) for what, measured, limit, passed in measures if not passed]
+        if self.valid or not measures or (pass_stands and not failed):
+            return None
+        if not all(self.explains(measured, limit) for _what, measured, limit in failed):
             return None
         return (f"invalid run, the machine was too busy with other work: {'; '.join(self.problems)}; measured "
-                + ", ".join(f"{what} {measured:,.4g} against {limit:g}" for what, measured, limit in over))
+                + ", ".join(f"{what} {measured:,.4g} against {limit:g}" for what, measured, limit, _p in measures))
 
     @property
     def valid(self):

@@ -49,17 +49,15 @@ class LoadRun:
     def invalid(self, metric, verdicts):
         """Why the processor-use `verdicts` of this run cannot be judged ("invalid run, ..."), or None.
 
-        Only a failure can be invalid: other work on the machine adds to a process's processor time
-        for the same work, so a pass stands. A failure while the machine was busier than its limit is
-        invalid when other work can explain it (support/perf/host.py); a system burning more than that
-        fails whatever ran beside it. Memory is not distorted by other work."""
-        if metric != "cpu_utilization" or self.host is None:
+        On a machine busier than its limit neither verdict can be trusted: a process doing the same
+        work takes more processor time, and one that wants more than it gets reads lower; only a
+        failure by more than other work can explain stands (support/perf/host.py). Memory is not
+        distorted by other work."""
+        upper = [verdict for verdict in verdicts if verdict.threshold.op in ("<", "<=")]
+        if metric != "cpu_utilization" or self.host is None or not upper:
             return None
-        failed = [verdict for verdict in verdicts if not verdict.passed]
-        if not all(verdict.threshold.op in ("<", "<=") for verdict in failed):
-            return None
-        return self.host.invalid([(verdict.threshold.expression, verdict.measured, verdict.threshold.value)
-                                  for verdict in failed])
+        return self.host.invalid([(verdict.threshold.expression, verdict.measured, verdict.threshold.value,
+                                   verdict.passed) for verdict in upper], pass_stands=False)
 
     @property
     def refused(self):

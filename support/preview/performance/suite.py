@@ -40,11 +40,14 @@ class FlowResult:
         over = [timing for timing in self.timings if not timing.within]
         if not self.host or any(timing.seconds is None or timing.seconds < 0 for timing in over):
             return None
-        return self.host.invalid([(timing.stage, timing.seconds, timing.budget.limit) for timing in over])
+        return self.host.invalid([(timing.stage, timing.seconds, timing.budget.limit, False) for timing in over],
+                                 pass_stands=True)
 
     def total_invalid(self, limit):
         total = self.flow.total()
-        return self.host.invalid([("whole flow", total, limit)]) if self.host and total > limit else None
+        if not self.host or total <= limit:
+            return None
+        return self.host.invalid([("whole flow", total, limit, False)], pass_stands=True)
 
 
 class PerformanceSuite:
