@@ -287,8 +287,8 @@ def run(args, extra=(), say=print):
     merged = merge_junit([os.path.join(args.junit_directory, lane.name) for lane in used], args.junit_directory)
     costs_ok = merge_costs(profile.data["costs"], used, say) if profile.data.get("costs") else True
     say(f"parallel: {time.monotonic() - started:.1f} s; lanes {', '.join(f'{n} exit {c}' for n, c in codes.items())}; "
-        f"{merged} JUnit file(s) merged into {args.junit_directory}; {removed} duplicate Allure result(s) of unselected "
-        "scenarios removed")
+        f"{merged} JUnit file(s) merged into {args.junit_directory}; {removed} duplicate Allure result(s) of "
+        "unselected scenarios removed")
     return 0 if all(code == 0 for code in codes.values()) and costs_ok else 1
 
 
