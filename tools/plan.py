@@ -103,7 +103,7 @@ def main(argv):
     parser.add_argument("-D", dest="define", action="append", default=[], metavar="NAME=VALUE",
                         help="as behave's -D: allow_destructive=yes, cost_approval=<ref>")
     parser.add_argument("paths", nargs="*")
-    args = parser.parse_args(argv)
+    args, _behave_only = parser.parse_known_args(argv)  # BEHAVE_ARGS may hold options that change no plan
     os.chdir(ROOT)
     try:
         text, ok = report(args.tags, args.profile, _userdata(args.define), args.paths)
