@@ -27,8 +27,9 @@ def _spin_outside(out):
     """SPIN in a process that is not this one's descendant (its shell exits, so it is re-parented);
     returns the processor seconds it used, once it has finished."""
     command = " ".join(shlex.quote(part) for part in SPIN)
-    subprocess.run(["sh", "-c", f"{command} > {shlex.quote(str(out))} &"], check=True)
-    return float(eventually(lambda: out.read_text().strip(), until=bool, within=Budget("spin", 20),
+    out.write_text("")  # exists before the shell opens it, so reading it early reads nothing
+    subprocess.run(["sh", "-c", f"{command} >> {shlex.quote(str(out))} &"], check=True)
+    return float(eventually(out.read_text, until=lambda text: text.endswith("\n"), within=Budget("spin", 20),
                             describe="the outside process to finish", report=False))
 
 
