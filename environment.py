@@ -8,11 +8,12 @@ import os
 from behave.tag_matcher import ActiveTagMatcher, ValueObject
 
 from support import reporting, waits
-from support.areas import BY_NAME, area_of, areas_needed
+from support.areas import BY_NAME, area_of, areas_needed, selected_scenarios
 from support.aws import AwsClients
 from support.config import load_profile
 from support.costs import RunAccount
 from support.embedded import EmbeddedStack
+from support.plan import cost_gate
 from support.preflight import TargetUnreachable
 from support.run import Run
 
@@ -106,6 +107,7 @@ def _each_area(context, hook, *args):
 
 def before_all(context):
     profile = load_profile(_profile_name(context))
+    cost_gate(selected_scenarios(context._runner.features, context.config), profile, context.config.userdata)
     context.run = Run()
     needed = areas_needed(context._runner.features, context.config)
     areas = [area for area in needed if area.name in profile.areas]

@@ -2,6 +2,8 @@
 from behave import given, then, when
 from hamcrest import assert_that, empty, is_not, less_than, less_than_or_equal_to
 
+from support import reporting
+from support.perf.generator import InvalidRun
 from support.preview.performance.sessions import unclear_refusals
 from support.preview.performance.suite import PerformanceSuite, measure
 
@@ -13,6 +15,12 @@ def _perf(context):
     return context.perf
 
 
+def _invalid(context, reason):
+    """An invalid run is neither passed nor failed: the scenario is skipped with the reason."""
+    reporting.note(reason)
+    context.scenario.skip(reason=reason)
+
+
 @when("a site owner emails an instruction and the platform carries it through every stage")
 def step_email_flow(context):
     context.flow = _perf(context).time_email_flow('Add a new page called "Stages"', on_created=context.add_cleanup)
@@ -21,6 +29,10 @@ def step_email_flow(context):
 @then("each stage of the flow is within its budget")
 def step_stages_within_budget(context):
     timings = context.flow.timings
+    invalid = context.flow.stages_invalid()
+    if invalid:
+        _invalid(context, invalid)
+        return
     over = [timing.line() for timing in timings if not timing.within]
     assert_that(over, empty(), "stages over budget; all stages: " + "; ".join(timing.line() for timing in timings))
 
@@ -28,6 +40,10 @@ def step_stages_within_budget(context):
 @then("the whole flow is within the {budget} budget")
 def step_whole_flow(context, budget):
     total = context.flow.flow.total()
+    invalid = context.flow.total_invalid(context.budgets[budget].limit)
+    if invalid:
+        _invalid(context, invalid)
+        return
     assert_that(total, less_than_or_equal_to(context.budgets[budget].limit),
                 f"the whole flow took {total:.3f} s; budget {context.budgets[budget]}")
 
@@ -68,13 +84,20 @@ def step_warm_share(context):
 @when("site owners start sessions steadily for the {period} period")
 @when("site owners start sessions all at once in a {period}")
 def step_load(context, period):
-    context.load_run, context.load_report = _perf(context).arrive(period, on_created=context.add_cleanup)
+    try:
+        context.load_run, context.load_report = _perf(context).arrive(period, on_created=context.add_cleanup)
+    except InvalidRun as invalid:
+        _invalid(context, str(invalid))
 
 
 @then("the {words} meets its thresholds")
 def step_meets_thresholds(context, words):
     verdicts = context.load_report.verdicts_for(measure(words))
     assert_that(verdicts, is_not(empty()), f"the profile sets no threshold for the {words} of this load")
+    invalid = context.load_run.invalid(measure(words), verdicts)
+    if invalid:
+        _invalid(context, invalid)
+        return
     failed = [verdict.row() for verdict in verdicts if not verdict.passed]
     assert_that(failed, empty(), f"(metric, threshold, measured, verdict) of the {words}")
 

@@ -38,6 +38,11 @@ class Area:
         """What this target can do for the area (`@use.with_capability=X` skips without X)."""
         return set()
 
+    def absent_capabilities(self, section):
+        """Capabilities the profile's section already says the target lacks (an optional key left
+        empty), known before any client exists: `make plan` and the run's cost gate skip by them."""
+        return set()
+
     def preflight(self, clients):
         """Raises support.preflight.TargetUnreachable with one clear message when the area's
         target cannot be used at all (unreachable endpoint, refused credentials)."""

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import yaml
 
-from support.rules import BOOL, FROM_STACK, NOT_NEGATIVE, OPTIONAL_TEXT, OPTIONAL_URL, POSITIVE, POSITIVE_WHOLE, \
-    TEXT, one_of
+from support.rules import BOOL, COSTLY, FROM_STACK, NOT_NEGATIVE, OPTIONAL_TEXT, OPTIONAL_URL, POSITIVE, \
+    POSITIVE_WHOLE, TEXT, one_of
 
 PROFILES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "config", "profiles")
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -38,6 +38,8 @@ SCHEMA = {
         "interval_s": (lambda v: POSITIVE[0](v) and v <= 5, "a number of seconds above 0, at most 5"),
     },
     "cost_limit_usd": (NOT_NEGATIVE[0], "a number of US dollars"),
+    # What each @costly scenario is estimated to spend on this target, by its id tag (the run gate).
+    "costly": COSTLY,
     "costs": {
         "run_limit_usd": POSITIVE,
         "publish_metrics": BOOL,
@@ -45,7 +47,7 @@ SCHEMA = {
         "report_file": (TEXT[0], "a path for the run's cost report (JSON)"),
     },
 }
-OPTIONAL = {"aws", "aws.endpoint", "aws.access_key_id", "aws.secret_access_key", "stack", "costs"}
+OPTIONAL = {"aws", "aws.endpoint", "aws.access_key_id", "aws.secret_access_key", "stack", "costs", "costly"}
 
 
 class ProfileError(Exception):
@@ -165,20 +167,40 @@ def _merge(base, override):
     return merged
 
 
-def _interpolate(value, where, key):
+@dataclass(frozen=True)
+class Variable:
+    """An environment variable a profile reads: where, with what default (None: it must be set)."""
+
+    name: str
+    key: str
+    source: str
+    default: str = None
+
+    @property
+    def missing(self):
+        return self.default is None and self.name not in os.environ
+
+
+def _interpolate(value, where, key, seen=None):
+    """`value` with every ${VAR} filled in. With `seen` (a list), every variable read is recorded
+    there and a missing one reads as empty instead of stopping at the first (for `make plan`)."""
     if isinstance(value, dict):
-        return {k: _interpolate(v, where, f"{key}.{k}" if key else k) for k, v in value.items()}
+        return {k: _interpolate(v, where, f"{key}.{k}" if key else k, seen) for k, v in value.items()}
     if isinstance(value, list):
-        return [_interpolate(v, where, key) for v in value]
+        return [_interpolate(v, where, key, seen) for v in value]
     if not isinstance(value, str):
         return value
 
     def substitute(match):
         name, default = match.group(1), match.group(2)
+        if seen is not None:
+            seen.append(Variable(name, key, where(key), default))
         if os.environ.get(name) or (name in os.environ and default is None):
             return os.environ[name]
         if default is not None:  # as in the shell, `${X:-default}` takes the default when X is empty
             return default
+        if seen is not None:  # make plan lists every missing variable, not only the first
+            return ""
         raise ProfileError(f"{where(key)}: key '{key}' needs the environment variable {name}, which is not set")
 
     result = _VARIABLE.sub(substitute, value)
@@ -309,16 +331,29 @@ class Profile:
         return Profile(self.name, data, self.source, self.origins)
 
 
-def _without_absent_areas(data, where):
+def _without_absent_areas(data, where, seen=None):
     """An area section whose `presence` key comes out empty is switched off, so a target without
     that system needs none of its variables (its scenarios are skipped with the reason)."""
     kept = dict(data)
     for area in _areas():
         section = data.get(area.name)
         if isinstance(section, dict) and area.presence:
-            if _interpolate(section.get(area.presence), where, f"{area.name}.{area.presence}") is None:
+            if _interpolate(section.get(area.presence), where, f"{area.name}.{area.presence}", seen) is None:
                 kept.pop(area.name)
     return kept
+
+
+def read_leniently(name):
+    """(data, variables, source) of a profile without validating it or stopping at a missing
+    variable: what `make plan` shows. `data` holds None where a variable is missing; `variables`
+    lists every variable the profile reads for the areas it has (missing ones say so)."""
+    raw, origins = _read(name)
+    source = os.path.relpath(profile_path(name))
+    where = _where(origins, source)
+    seen = []
+    data = _interpolate(_without_absent_areas(raw, where, seen), where, "", seen)
+    unique = {(variable.name, variable.key): variable for variable in seen}
+    return data, list(unique.values()), source
 
 
 def load_profile(name):

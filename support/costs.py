@@ -57,6 +57,12 @@ class RunCost:
         return json.dumps({"summary": self.summary(), "scenarios": [asdict(s) for s in self.scenarios]}, indent=2)
 
 
+def lane_file(report_file, lane):
+    """Where one lane of a parallel run (tools/parallel.py) keeps its own account: run-cost.<lane>.json."""
+    root, extension = os.path.splitext(report_file)
+    return f"{root}.{lane}{extension}"
+
+
 class RunOverBudget(RuntimeError):
     """Raised at the end of a run whose estimated cost is over the profile's run limit."""
 
@@ -91,6 +97,8 @@ class RunAccount:
         if not self.run.scenarios:
             return
         limit, path = self.settings["run_limit_usd"], self.settings["report_file"]
+        if os.environ.get("ACCEPTANCE_LANE"):  # one of several processes: the runner adds the lanes up
+            path = lane_file(path, os.environ["ACCEPTANCE_LANE"])
         say(self.run.table(limit))
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
         with open(path, "w") as handle:

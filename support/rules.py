@@ -49,5 +49,20 @@ LIMITS = (lambda v: isinstance(v, dict) and all(number(x) and x > 0 for x in v.v
           "a mapping of limit names to numbers above 0")
 
 
+def costly(value):
+    """The run gate's estimates: `id.<area>.<feature>.<name>` (a scenario's id tag) to US dollars."""
+    if not isinstance(value, dict):
+        raise ValueError("expected a mapping of scenario id tags (id.<area>.<feature>.<name>) to US dollars")
+    for key, usd in value.items():
+        if not (isinstance(key, str) and re.fullmatch(r"id\.[a-z0-9_-]+\.[a-z0-9_-]+\.[a-z0-9_-]+", key)):
+            raise ValueError(f"{key!r} is not a scenario id tag (id.<area>.<feature>.<name>, without the @)")
+        if not (number(usd) and usd >= 0):
+            raise ValueError(f"the estimate for {key} is {usd!r}; expected a number of US dollars, 0 or more")
+    return True
+
+
+COSTLY = (costly, "a mapping of scenario id tags to US dollars")
+
+
 def one_of(*choices):
     return (lambda v: v in choices, " or ".join(repr(c) for c in choices))

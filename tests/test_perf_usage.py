@@ -31,13 +31,14 @@ def test_utilisation_is_a_share_of_the_tasks_reservation(usage):
     usage.begin("task-1", pid)
     sum(i * i for i in range(300_000))  # some CPU, so the share is above zero
     usage.since["task-1"] = (usage.since["task-1"][0], usage.since["task-1"][1] - 1.0)
-    (cpu, memory), = usage.read([("task-1", pid), ("never-begun", pid)])
+    (cpu, memory, seconds), = usage.read([("task-1", pid), ("never-begun", pid)])
     assert cpu > 0
+    assert seconds == pytest.approx(1.0, abs=0.5)
     assert memory == pytest.approx(resident_bytes(pid) / (512 * 1024 * 1024) * 100, rel=0.05)
 
 
 def test_readings_are_published_as_aws_ecs_service_metrics(usage):
-    usage.publish([(40.0, 10.0), (60.0, 20.0)])
+    usage.publish([(40.0, 10.0, 2.0), (60.0, 20.0, 2.0)])
     cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
     metrics = cloudwatch.list_metrics(Namespace="AWS/ECS")["Metrics"]
     assert {m["MetricName"] for m in metrics} == {"CPUUtilization", "MemoryUtilization"}
@@ -49,3 +50,20 @@ def test_a_stopped_task_is_forgotten(usage):
     usage.begin("task-1", os.getpid())
     usage.forget("task-1")
     assert usage.read([("task-1", os.getpid())]) == []
+
+
+def test_a_round_weighs_as_many_task_seconds_as_it_covers(usage):
+    """A task read over 0.05 s as it stops (300 %) must not count as much as two tasks read over 2 s each:
+    the window's average is processor time over running time, (2*20 + 2*30 + 0.05*300) / 4.05."""
+    import datetime
+    usage.publish([(20.0, 10.0, 2.0), (30.0, 10.0, 2.0)])
+    usage.publish([(300.0, 10.0, 0.05)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    point, = boto3.client("cloudwatch", region_name="us-east-1").get_metric_statistics(
+        Namespace="AWS/ECS", MetricName="CPUUtilization", StartTime=now - datetime.timedelta(minutes=5),
+        EndTime=now + datetime.timedelta(minutes=1), Period=600, Statistics=["Average", "SampleCount", "Maximum"],
+        Dimensions=[{"Name": "ClusterName", "Value": "webordinary-edit-cluster"},
+                    {"Name": "ServiceName", "Value": "webordinary-edit-service"}])["Datapoints"]
+    assert point["Average"] == pytest.approx((2 * 20 + 2 * 30 + 0.05 * 300) / 4.05, abs=0.01)
+    assert point["SampleCount"] == pytest.approx(4.05)
+    assert point["Maximum"] == 300.0

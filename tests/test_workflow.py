@@ -97,7 +97,7 @@ def test_schedule_and_dispatch_run_make_acceptance_on_staging():
     assert "role-to-assume" in credentials["with"] and "aws-access-key-id" not in credentials["with"]
 
 
-@pytest.mark.parametrize("job_name", ["test", "staging"])
+@pytest.mark.parametrize("job_name", ["test", "staging", "staging-report"])
 def test_the_suite_runs_only_through_make_targets_the_readme_documents(job_name):
     check_runs_only_documented_targets(workflow()["jobs"][job_name], open(os.path.join(ROOT, "README.md")).read(),
                                        makefile_targets())

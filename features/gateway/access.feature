@@ -4,7 +4,7 @@ Feature: Only callers with the right token may use the gateway
   I want every request checked for who is calling and what they may do
   So that nobody spends my quota or reaches my data without permission
 
-  @id.gateway.access.refused
+  @id.gateway.access.refused @serial
   Scenario Outline: A caller without the right credentials is refused with the reason and nothing is created
     When <caller> asks for an explained answer
     Then the gateway refuses the request because <reason>

@@ -13,7 +13,7 @@ Feature: The gateway's deployment can carry its load
     And the scaled object's replica bounds and backlog target agree with the values
     And node provisioners exist for CPU and for GPU nodes
 
-  @id.gateway.deployment.capacity @use.with_capability=manifest
+  @id.gateway.deployment.capacity @serial @use.with_capability=manifest
   Scenario: The replicas needed at the target concurrency fall within the autoscaling bounds
     When the explanation throughput of one replica and the share of chats asking for one are measured
     Then the replicas needed at the target concurrency are within the scaled object's bounds

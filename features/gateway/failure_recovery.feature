@@ -4,7 +4,7 @@ Feature: A failing explanation stage fails traces clearly and recovers
   I want a trace to fail with a reason when the gateway cannot explain, and nothing to hang
   So that I can tell my users, and explanations come back once the fault is gone
 
-  @id.gateway.failure_recovery.attribution @use.with_capability=attribution_failure
+  @id.gateway.failure_recovery.attribution @serial @use.with_capability=attribution_failure
   Scenario: While attribution fails, new traces fail with a reason; once restored, they complete
     Given the attribution stage is failing
     When tenant A asks for an answer explained sentence by sentence

@@ -4,7 +4,7 @@ Feature: Explanations arrive quickly under steady load
   I want explanations to be ready within the agreed latency while chats keep arriving
   So that users see why the model answered before they move on
 
-  @id.gateway.speed.explanation_latency
+  @id.gateway.speed.explanation_latency @serial
   Scenario Outline: Explanation latency stays within its budget while chats arrive steadily
     When chats arrive steadily for a short while and some of them ask for explanations <how>
     Then every explanation completes

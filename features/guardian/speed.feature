@@ -1,4 +1,4 @@
-@guardian @performance
+@guardian @performance @serial
 Feature: The guardian answers within the seed's speed targets
   As the owner of the rule engine's data plane
   I want recording, redaction, window queries and the whole review workflow to stay within their targets

@@ -1,4 +1,4 @@
-@preview @performance
+@preview @performance @serial
 Feature: Sessions keep starting under steady and sudden load
   As the operator of the platform
   I want sessions that arrive steadily or all at once to start, or to be told clearly to come back

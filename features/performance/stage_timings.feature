@@ -1,4 +1,4 @@
-@preview @performance
+@preview @performance @serial
 Feature: Every stage of an emailed edit is fast enough, by the platform's own clock
   As the owner of the platform's response times
   I want each stage of an edit timed from the events the systems themselves log

@@ -1,4 +1,4 @@
-@preview @performance
+@preview @performance @serial
 Feature: A site owner's running container makes the next start fast
   As a site owner who sends one instruction after another
   I want my next session to start on the container that is already running

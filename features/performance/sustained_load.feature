@@ -1,4 +1,4 @@
-@preview @performance @slow
+@preview @performance @slow @serial
 Feature: Sessions keep starting through a sustained period of steady arrivals
   As the operator of the platform
   I want sessions that arrive steadily for minutes to keep starting quickly

@@ -1,4 +1,4 @@
-@preview
+@preview @serial
 Feature: A site owner's first edit wakes the platform from zero
   As a site owner who sends an editing instruction
   I want my preview to come alive quickly even when nothing is running

@@ -1,4 +1,4 @@
-@preview
+@preview @serial
 Feature: Site owners editing at the same moment each get their own container and workspace
   As one of several people editing a site at the same time
   I want my session, my container and my workspace to be mine alone

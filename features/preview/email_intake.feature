@@ -1,4 +1,4 @@
-@preview @email
+@preview @email @serial
 Feature: Site owners edit their site by email
   As a site owner who prefers email
   I want to send instructions to my site's editing address and get an answer I can reply to

@@ -1,4 +1,4 @@
-@preview
+@preview @serial
 Feature: A site owner's work survives the edit service going away
   As a site owner who comes back after the platform stopped my edit container
   I want my earlier changes and their history to still be there

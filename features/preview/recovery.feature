@@ -1,4 +1,4 @@
-@preview @destructive
+@preview @destructive @serial
 Feature: The platform recovers from crashes and rushes without losing work or leaving debris
   As a site owner in the middle of editing
   I want a crash or a rush of requests to cost me no more than a short wait

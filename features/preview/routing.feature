@@ -1,4 +1,4 @@
-@preview
+@preview @serial
 Feature: The load balancer takes every request to the right place
   As a site owner who opens a preview link, and as an operator who watches the platform
   I want every address to reach the part of the platform it names

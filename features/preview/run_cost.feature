@@ -1,4 +1,4 @@
-@preview @cost
+@preview @cost @serial
 Feature: An editing session costs what one container costs
   As the owner of the platform's bill
   I want each editing session to keep one container only while it works

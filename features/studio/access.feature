@@ -7,6 +7,7 @@ Feature: Only an administrator of the tenant may operate the studio
   Background:
     Given the studio's golden dataset is available
 
+  @id.studio.access.not_admin_refused @serial
   Scenario Outline: A caller who is not an administrator of the tenant cannot change routing
     Given the effect's routing is in place
     When <caller> tries to route the effect to another variant

@@ -7,14 +7,14 @@ Feature: An operator finds the most profitable variant, promotes it and can take
   Background:
     Given the studio's golden dataset is available
 
-  @smoke
+  @smoke @id.studio.benchmark_story.smoke_load_test
   Scenario: A smoke load test dispatches its plan and reports its metrics
     When the operator starts the smoke load test on the baseline variant
     Then the load test finishes within the studio load test budget
     And the load test reports every planned dispatch with its latency and costs
     And every warning the studio logged for this work carries an operator instruction
 
-  @smoke @destructive @serial
+  @smoke @destructive @serial @id.studio.benchmark_story.promotion_rolled_back
   Scenario: The benchmark's most profitable variant is promoted, then rolled back exactly
     Given the effect's routing is in place
     When the operator benchmarks every eligible variant with 20 runs each

@@ -12,6 +12,7 @@ Feature: The studio's rules for variants, routing, cancellation, quality and rel
     Then every variant has the same id both times
     And every variant's id is made of its effect, workflow, environment, stage and experiment
 
+  @id.studio.rules.ineligible_not_promoted @serial
   Scenario: A variant that is not eligible cannot be promoted
     Given the effect's routing is in place
     When the operator applies the variant on the retired environment
@@ -24,14 +25,14 @@ Feature: The studio's rules for variants, routing, cancellation, quality and rel
     Then the request is refused because there is nothing to roll back
     And the effect still has no routing
 
-  @costly
+  @costly @id.studio.rules.finished_run_not_cancelled
   Scenario: A finished load test cannot be cancelled
     Given a smoke load test has finished
     When the operator cancels that load test
     Then the request is refused because the load test has already finished
     And the load test is reported as completed
 
-  @costly
+  @costly @id.studio.rules.quality_fallback
   Scenario: A quality evaluation without a provider key falls back to a neutral score and says so
     Given the studio has no quality provider key
     And a benchmark of every eligible variant with 1 run each
@@ -39,7 +40,7 @@ Feature: The studio's rules for variants, routing, cancellation, quality and rel
     Then every evaluation has the neutral fallback score because the provider key is missing
     And a warning for every fallback tells the operator what to do
 
-  @costly
+  @costly @id.studio.rules.reliability_flagged
   Scenario: A variant failing more often than the reliability limit is flagged for investigation
     Given the studio has a variant that fails on purpose
     When the operator benchmarks every eligible variant with 20 runs each

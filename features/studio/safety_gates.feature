@@ -12,13 +12,13 @@ Feature: Safety gates keep a studio run within the agreed cost and stability
     When the operator benchmarks every eligible variant with 100 runs each
     Then the benchmark is refused before anything is created or started, naming its estimate and the cost limit
 
-  @costly
+  @costly @id.studio.safety_gates.approved_benchmark
   Scenario: With an approval reference the same benchmark runs
     Given the operator holds the cost approval reference "CAB-2041"
     When the operator benchmarks every eligible variant with 100 runs each
     Then the benchmark has one item with its dispatch records for every eligible variant
 
-  @costly @destructive @serial
+  @costly @destructive @serial @id.studio.safety_gates.stop_condition
   Scenario: A load test that keeps failing is cancelled and its promotion rolled back
     Given the studio has a variant that fails on purpose
     And the effect's routing is in place

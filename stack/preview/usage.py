@@ -7,6 +7,11 @@ finished children (git), memory is its resident set. CPU is counted from the mom
 RUNNING: Fargate caps a task at its reservation, this machine does not, and the interpreter's
 start-up (a second of a whole core) would otherwise stand for what a capped container does in four.
 Readings are cheap (two small files per task); one PutMetricData call carries each round.
+
+Each round is published as statistic values weighted by the task-seconds it covers (SampleCount),
+so an average over any window is the tasks' processor time over their running time, as a
+per-minute ECS figure is: a reading over a few milliseconds (a task read as it stops) weighs a few
+milliseconds, not as much as a whole round.
 """
 import os
 import time
@@ -53,7 +58,7 @@ class ServiceUsage:
             self.since[key] = (used, time.monotonic())
 
     def read(self, tasks):
-        """[(cpu %, memory %)] of the (key, pid) tasks being counted, since their previous reading."""
+        """[(cpu %, memory %, seconds)] of the (key, pid) tasks being counted, since their previous reading."""
         readings = []
         for key, pid in tasks:
             if key not in self.since:
@@ -67,21 +72,23 @@ class ServiceUsage:
             if now - then < 0.05:
                 continue
             cpu = (used - before) / (now - then) / TASK_VCPU * 100
-            readings.append((cpu, memory / TASK_MEMORY_BYTES * 100))
+            readings.append((cpu, memory / TASK_MEMORY_BYTES * 100, now - then))
         return readings
 
     def forget(self, key):
         self.since.pop(key, None)
 
     def publish(self, readings):
-        """Blocking: one data point per metric, the average over the tasks read."""
+        """Blocking: one data point per metric over the tasks read, weighted by their task-seconds."""
         if not readings:
             return
-        cpu = sum(reading[0] for reading in readings) / len(readings)
-        memory = sum(reading[1] for reading in readings) / len(readings)
-        data = [{"MetricName": name, "Dimensions": self.dimensions, "Value": round(value, 3), "Unit": "Percent",
-                 "StorageResolution": 1}
-                for name, value in (("CPUUtilization", cpu), ("MemoryUtilization", memory))]
+        weight = sum(reading[2] for reading in readings)
+        data = [{"MetricName": name, "Dimensions": self.dimensions, "Unit": "Percent", "StorageResolution": 1,
+                 "StatisticValues": {"SampleCount": round(weight, 3),
+                                     "Sum": round(sum(reading[column] * reading[2] for reading in readings), 3),
+                                     "Minimum": round(min(reading[column] for reading in readings), 3),
+                                     "Maximum": round(max(reading[column] for reading in readings), 3)}}
+                for column, name in ((0, "CPUUtilization"), (1, "MemoryUtilization"))]
         try:
             self.cloudwatch.put_metric_data(Namespace=NAMESPACE, MetricData=data)
         except (BotoCoreError, ClientError) as exc:

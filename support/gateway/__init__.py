@@ -70,6 +70,13 @@ class GatewayArea(Area):
     def clients(self, profile, run, userdata):
         return {"gateway": Gateway(profile.area("gateway"), profile.interval)}
 
+    def absent_capabilities(self, section):
+        tokens = section.get("tokens")
+        no_tenant = tokens == rules.FROM_STACK or (isinstance(tokens, dict) and tokens.get("no_tenant"))
+        empty = {"attribution_failure": not section.get("control_url"), "audit_log": not section.get("audit_log"),
+                 "manifest": not (section.get("manifest") and section.get("values")), "tenantless_token": not no_tenant}
+        return {capability for capability, absent in empty.items() if absent}
+
     def capabilities(self, clients):
         gateway = clients["gateway"]
         found = {"metrics"}

@@ -81,6 +81,11 @@ SCHEMA = {
             "warm_share_of_cold": (lambda v: rules.number(v) and 0 < v < 1, "a share between 0 and 1, e.g. 0.5"),
         },
         "loads": (check_loads, "a mapping of load names to loads"),
+        "host": {
+            "max_outside_share": (rules.SHARE[0], "the share of this machine's processors other work may use "
+                                                  "during a load run, above 0 and at most 1"),
+            "max_inflation": (lambda v: rules.number(v) and v >= 1, "a factor, 1 or more"),
+        },
     },
     "budgets": rules.BUDGETS,
 }
@@ -92,8 +97,8 @@ class PreviewArea(Area):
     stack_areas = ("preview",)
     schema = SCHEMA
     optional = frozenset({"chaos", "chaos.throttled_writes", "endpoints.ecs", "endpoints.ecs_control",
-                          "endpoints.hermes_control", "performance", "email.inbox_bucket", "email.inbox_prefix",
-                          "workspace.root", "workspace.container"})
+                          "endpoints.hermes_control", "performance", "performance.host", "email.inbox_bucket",
+                          "email.inbox_prefix", "workspace.root", "workspace.container"})
 
     def check_profile(self, profile):
         section = profile.area(self.name)
@@ -117,6 +122,10 @@ class PreviewArea(Area):
             "chaos": chaos_for(profile, aws),
             "live_reload": LiveReload(load_balancer, profile.interval),
         }
+
+    def absent_capabilities(self, section):
+        driver = (section.get("chaos") or {}).get("driver")
+        return {"ecs": {"store_throttling"}, None: {"container_kill", "store_throttling"}}.get(driver, set())
 
     def capabilities(self, clients):
         found = {"workspace_files"} if clients["workspace"].available else set()

@@ -50,6 +50,10 @@ class StudioArea(Area):
     def clients(self, profile, run, userdata):
         return {"studio": StudioClient(profile, approval=userdata.get("cost_approval"))}
 
+    def absent_capabilities(self, section):
+        absent = set() if (section.get("dataset") or {}).get("flaky_environment_id") else {"failing_variant"}
+        return absent | ({"no_quality_provider_key"} if section.get("quality_provider_key") != "missing" else set())
+
     def capabilities(self, clients):
         studio = clients["studio"]
         found = {"failing_variant"} if "flaky_environment_id" in studio.dataset else set()

@@ -1,6 +1,9 @@
 """The edit service's CPU and memory use during a run, as CloudWatch has them (`AWS/ECS`
 `CPUUtilization` and `MemoryUtilization` by cluster and service), the same on every target.
 
+Each data point is weighted by its SampleCount: ECS's per-minute points count alike, and the embedded
+orchestrator publishes task-seconds as its sample count, so the average over the window is processor
+time over running time and `count` is how many task-seconds (locally) or samples were measured.
 CloudWatch receives a service's metrics after the fact, so the reading waits until a data point
 newer than the run's end exists: then every point of the run's window has arrived.
 """
@@ -34,7 +37,7 @@ class ServiceUtilisation:
             StartTime=_utc(start_epoch), EndTime=_utc(end_epoch), Period=PERIOD_S * periods,
             Statistics=["Average", "Minimum", "Maximum", "SampleCount"],
         )["Datapoints"]
-        count = sum(int(point["SampleCount"]) for point in points)
+        count = sum(point["SampleCount"] for point in points)
         if not count:
             return Summary()
         average = sum(point["Average"] * point["SampleCount"] for point in points) / count

@@ -43,6 +43,21 @@ class LoadRun:
     arrivals: list
     measurements: Measurements
     window: tuple
+    #: the machine's outside load over the window (support/perf/host.py), where the target runs here
+    host: object = None
+
+    def invalid(self, metric, verdicts):
+        """Why the processor-use `verdicts` of this run cannot be judged ("invalid run, ..."), or None.
+
+        On a machine busier than its limit neither verdict can be trusted: a process doing the same
+        work takes more processor time, and one that wants more than it gets reads lower; only a
+        failure by more than other work can explain stands (support/perf/host.py). Memory is not
+        distorted by other work."""
+        upper = [verdict for verdict in verdicts if verdict.threshold.op in ("<", "<=")]
+        if metric != "cpu_utilization" or self.host is None or not upper:
+            return None
+        return self.host.invalid([(verdict.threshold.expression, verdict.measured, verdict.threshold.value,
+                                   verdict.passed) for verdict in upper], pass_stands=False)
 
     @property
     def refused(self):
@@ -56,6 +71,7 @@ class LoadRun:
         return {
             "load": self.load.name,
             "generator": self.generator.summary(),
+            "host": self.host.summary() if self.host else None,
             "window": {"start_epoch": self.window[0], "end_epoch": self.window[1]},
             "refusals": [{"status": a.answer.status, "answer": a.answer.body} for a in self.refused if a.answer],
             "sessions": [{"session": a.session.id, "outcome": a.outcome.get("instructionStatus"),
@@ -70,8 +86,8 @@ def unclear_refusals(run):
 
 
 class SessionLoad:
-    def __init__(self, preview, stages, utilisation, settings, budgets, base_url):
-        self.preview, self.stages, self.utilisation = preview, stages, utilisation
+    def __init__(self, preview, stages, utilisation, settings, budgets, base_url, host=None):
+        self.preview, self.stages, self.utilisation, self.host = preview, stages, utilisation, host
         self.settings, self.budgets = settings, budgets
         self.base_url = base_url
 
@@ -95,9 +111,14 @@ class SessionLoad:
 
         generator = OpenModelGenerator(self.base_url, load.plan, request_for, self.settings.validity,
                                        self.settings.request_timeout_s, self.settings.max_in_flight, on_answer)
+        host = self.host.start() if self.host else None
         run = generator.run().require_valid()
         self._settle([arrival for arrival in arrivals if arrival.session])
         window = (run.started_epoch, time.time())
+        reading = host.stop() if host else None
+        if reading:
+            reporting.note(f"this machine during the run: the run's own processes {reading.own_cores:.2f} cores, other "
+                           f"work {reading.outside_cores:.2f} of {reading.cores} ({reading.outside_share:.0%})")
         self._time_starts(arrivals)
         measurements = Measurements()
         measurements.metrics["activation_response"] = run.latency
@@ -109,7 +130,7 @@ class SessionLoad:
             usage = self.utilisation.during(*window, within=self.budgets["metrics delay"])
             for name, summary in usage.items():
                 measurements.set_summary(name, summary)
-        return LoadRun(load, run, arrivals, measurements, window)
+        return LoadRun(load, run, arrivals, measurements, window, reading)
 
     def leftovers(self, run, workspace=None):
         """What the refused site owners left behind: session items, workspace files (when `workspace`

@@ -1,6 +1,10 @@
 """What the performance steps call: one object per scenario, built from the profile and the
 scenario's clients, that times flows and starts, runs loads, and reports every result."""
+import os
 from dataclasses import dataclass
+
+from support.embedded import read_state, state_path
+from support.perf.host import HostLoad
 
 from support.perf.baseline import BaselineStore
 from support.preview.performance.flow import stage_timings, time_email_flow
@@ -26,6 +30,24 @@ class FlowResult:
     flow: object
     timings: list
     report: object
+    #: the machine's outside load while the flow ran (support/perf/host.py), where the target runs here
+    host: object = None
+
+    def stages_invalid(self):
+        """"invalid run, ..." when every stage over its budget is explained by other work on a busy
+        machine (a wall-clock time measured here stretches with it); a stage not logged, or logged
+        before the one before it, is a failure whatever ran beside it."""
+        over = [timing for timing in self.timings if not timing.within]
+        if not self.host or any(timing.seconds is None or timing.seconds < 0 for timing in over):
+            return None
+        return self.host.invalid([(timing.stage, timing.seconds, timing.budget.limit, False) for timing in over],
+                                 pass_stands=True)
+
+    def total_invalid(self, limit):
+        total = self.flow.total()
+        if not self.host or total <= limit:
+            return None
+        return self.host.invalid([("whole flow", total, limit, False)], pass_stands=True)
 
 
 class PerformanceSuite:
@@ -42,12 +64,15 @@ class PerformanceSuite:
         self.reporter = Reporter(self.settings, aws("cloudwatch"), baselines, run.id)
         self.starts = StartTimer(preview, self.stages, self.budgets)
         utilisation = ServiceUtilisation(aws, profile, interval)
+        self.host = _host_load(profile, self.settings)
         self.load = SessionLoad(preview, self.stages, utilisation, self.settings, self.budgets,
-                                profile.area("preview")["endpoints"]["load_balancer"])
+                                profile.area("preview")["endpoints"]["load_balancer"], self.host)
 
     def time_email_flow(self, instruction, on_created):
+        host = self.host.start() if self.host else None
         flow = time_email_flow(self.email, self.preview, self.stages, self.budgets, self.run.site_owner(),
                                instruction, on_created)
+        reading = host.stop() if host else None
         timings = stage_timings(flow, self.budgets)
         measurements = Measurements()
         for timing in timings:
@@ -55,7 +80,8 @@ class PerformanceSuite:
         measurements.trend("whole_flow").record(flow.total() * 1000)
         details = {"session": flow.session_id, "thread": flow.thread_id, "task": flow.task_id,
                    "stages": {timing.stage: timing.seconds for timing in timings}, "whole_flow_s": flow.total()}
-        return FlowResult(flow, timings, self.reporter.report("stage timings", measurements, details=details))
+        details["host"] = reading.summary() if reading else None
+        return FlowResult(flow, timings, self.reporter.report("stage timings", measurements, details=details), reading)
 
     def compare_starts(self, on_created):
         counts = self.settings.start_times
@@ -84,6 +110,16 @@ class PerformanceSuite:
     def leftovers(self, run):
         """Workspaces are checked where this machine can read them (locally); on AWS they sit on EFS."""
         return self.load.leftovers(run, self.preview.workspace if self.local_workspaces else None)
+
+
+def _host_load(profile, settings):
+    """The outside-load check where the edit service runs on this machine (an embedded stack and a
+    `performance.host` limit); None on a remote target, whose processors are its own."""
+    host = settings.section.get("host")
+    if not (profile.embedded and host):
+        return None
+    state = read_state(state_path(profile["stack"])) or {}
+    return HostLoad([os.getpid(), state.get("pid")], host["max_outside_share"], host["max_inflation"])
 
 
 def measure(words):
