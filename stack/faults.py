@@ -1,121 +1,17 @@
-"""Named, realistic defects the stack can be started with, to prove that the suite notices them.
+"""Named, realistic defects the stack can be switched into, to prove that the suite notices them.
 
-`STACK_FAULTS=a,b python -m stack up` switches faults on; every service reads the active set from
-the stack's settings file, so a fault is a property of one stack run and never of one request.
+Each area declares its own in `stack/<area>/faults.py` (`FAULTS`, `STARTUP_ONLY`, and the `SERVICE`
+whose `/control/faults` switches them). This module only merges those declarations and keeps the
+active set: one small JSON file per area in the stack run's directory, written atomically by the
+area's service and read by every process (edit workers too), re-read only when the file changes.
+`STACK_FAULTS=a,b` at start seeds the files; a startup-only fault can be given only there.
 """
+import importlib
+import json
 import os
+from functools import cache
 
-FAULTS = {
-    "session_not_recorded": "Hermes answers an activation but never writes the session item",
-    "no_scale_up": "Hermes never raises the edit service's desired count",
-    "preview_not_served": "the load balancer answers 404 for every session path",
-    "preview_not_rebuilt": "the edit worker commits the change but serves the previous build",
-    "instruction_not_applied": "the edit worker commits without changing the workspace",
-    "preview_not_published": "the edit worker builds the site but never uploads it to the preview bucket",
-    "build_stage_not_logged": "the edit worker builds without writing its build-complete log line",
-    "unknown_instruction_reported_done": "the edit worker reports an instruction it did not understand as done",
-    "failed_instruction_committed": "the edit worker commits to the workspace even when the instruction failed",
-    "workspace_not_persisted": "the edit worker edits a scratch copy, not the persistent workspace",
-    "idle_shutdown_disabled": "idle sessions expire but the edit service is never scaled back down",
-    "session_never_expires": "idle sessions are shut down but their status stays active",
-    "malformed_activation_accepted": "Hermes accepts activations with missing or malformed details",
-    "refused_activation_leaves_session": "Hermes records the session before validating, then refuses",
-    "refused_activation_starts_task": "Hermes raises the edit service's count before validating, then refuses",
-    "activation_refusal_names_every_field": "Hermes refuses every malformed activation with one reason that lists all its fields",
-    # persistence
-    "workspace_not_resumed": "a new edit task starts the site owner's project afresh instead of resuming it",
-    "history_not_kept": "a new edit task keeps the workspace's files but starts a new git history",
-    "update_not_committed": "the edit worker applies an update to an existing file but never commits it",
-    "unsafe_path_accepted": "the edit worker strips path characters from a file name and applies the instruction",
-    "path_checked_after_write": "the edit worker writes an instruction's file before checking its path stays in the project",
-    # concurrency and capacity
-    "session_id_from_clock": "Hermes derives session ids from the clock, so simultaneous activations collide",
-    "scale_ignores_maximum": "Hermes scales the edit service to one task per session plus a spare, past its maximum",
-    "sessions_share_workspace": "the edit worker keys workspaces by client only, so a site's users share one",
-    "idle_tracked_per_service": "Hermes measures idleness across all sessions, so one busy session keeps every one alive",
-    "idle_session_ends_all": "Hermes ends every session when one of them goes idle",
-    "continues_another_users_session": "Hermes hands an instruction to any live session of the same client, whoever its user",
-    "capacity_limit_ignored": "Hermes admits sessions beyond the edit service's maximum; they wait for a task forever",
-    "capacity_refusal_leaves_session": "Hermes records a session before checking capacity and keeps it when refusing",
-    "refused_activation_holds_capacity": "Hermes reserves capacity before validating and keeps it for refused activations",
-    # routing and live reload
-    "hermes_health_misrouted": "the load balancer sends the session service's readiness and liveness checks elsewhere",
-    "api_not_routed": "the load balancer has no rule for the edit service's API",
-    "preview_index_not_routed": "the load balancer routes a session's sub-pages but not its preview's own address",
-    "unknown_session_unavailable": "the load balancer answers 'unavailable' for a session that does not exist",
-    "no_target_not_found": "the load balancer answers 'not found' when the edit service has no healthy target",
-    "router_drops_websocket": "the load balancer accepts the live-reload WebSocket and drops it at once",
-    "router_accepts_any_websocket": "the load balancer opens a live-reload WebSocket without checking the session",
-    "reload_not_sent": "the edit worker rebuilds the preview without telling open live-reload connections",
-    # recovery and throttling
-    "task_not_replaced": "the edit service gives up a crashed task instead of replacing it",
-    "session_not_rehomed": "Hermes leaves a session bound to its crashed task instead of moving it to the replacement",
-    "throttle_backoff_refuses_all": "after one throttled write Hermes refuses every activation for a while, even stored ones",
-    "throttled_activation_errors": "Hermes answers a throttled activation with an internal error instead of 'try again'",
-    "throttled_activation_leaves_orphans": "Hermes keeps a throttled activation's session and task after refusing it",
-    "unknown_session_reported_draining": "Hermes answers a deactivation of an unknown session as if it were draining",
-    "deactivation_upserts_session": "Hermes marks an unknown session draining with an update that creates its item",
-    "runaway_scale_up": "Hermes asks for many edit tasks for every live session",
-    "task_start_time_missing": "the orchestrator's DescribeTasks leaves out when tasks started",
-    "email_subject_taken_as_instruction": "the email intake takes the subject line, not the body, as the instruction",
-    "email_thread_not_mapped": "the email intake starts the session but never writes its thread mapping",
-    "acknowledgement_without_conversation_id": "the acknowledgement email does not carry the conversation id",
-    "reply_starts_new_conversation": "the email intake ignores the conversation id of a reply",
-    "reply_sender_normalised": "the email intake lower-cases the sender of a reply, so the reply lands in another workspace",
-    "malformed_email_dropped": "the email intake deletes an unreadable message instead of setting it aside",
-    "malformed_email_set_aside_without_reason": "the email intake sets unreadable messages aside with a reason that does not say what is wrong",
-    "consumer_stops_after_malformed": "the email intake stops consuming after an unreadable message",
-    # studio: load tests, benchmark matrix, quality, money HUD
-    "load_test_never_finishes": "an inline load test stops dispatching halfway and never completes",
-    "load_test_metrics_not_aggregated": "load-test dispatches are recorded but never added up into the run's metrics",
-    "matrix_missing_item": "a benchmark matrix run leaves out the last eligible variant",
-    "matrix_dispatch_artifacts_missing": "benchmark matrix items are created without their dispatch artifacts",
-    "quality_evaluation_not_linked": "quality evaluations are stored without their benchmark run, so the run lists none",
-    "money_hud_wrong_winner": "the money HUD names the variant with the lowest compute cost as winner, not the best margin",
-    "money_hud_fastest_wins": "the money HUD names the fastest variant as winner, not the one with the best margin",
-    "routing_recommendation_missing": "the money HUD names a winner but recommends no routing change",
-    "routing_recommendation_wrong_margin": "the money HUD's routing recommendation expects the whole benchmark's margin",
-    "reliability_recommendation_missing": "the money HUD gives no reliability advice for variants failing above 5 %",
-    "reliability_recommendation_for_reliable_variant": "the money HUD asks to investigate every variant, reliable or not",
-    "quality_fallback_wrong_score": "a quality evaluation without a provider key scores 0 instead of the neutral 0.5",
-    "quality_fallback_not_logged": "a quality evaluation without a provider key logs no fallback warning",
-    "variant_id_not_deterministic": "the variant registry appends a random suffix to every variant id",
-    "variant_id_wrong_parts": "the variant registry swaps the workflow and the environment in variant ids",
-    # studio: routing, cancellation, action logs
-    "apply_keeps_previous_binding": "routing apply adds the new binding but leaves the previous one active",
-    "apply_accepts_ineligible_variant": "routing apply accepts a variant that is not eligible for the effect revision",
-    "refused_apply_deactivates_binding": "routing apply deactivates the active binding before checking eligibility",
-    "refused_apply_rewrites_binding": "routing apply writes the new variant into the active binding before checking eligibility",
-    "rollback_restores_wrong_binding": "routing rollback restores the effect's first binding, not the one it replaced",
-    "rollback_keeps_promoted_binding": "routing rollback activates the restored binding but leaves the rolled-back one active",
-    "rollback_without_history_succeeds": "a rollback with nothing to roll back to answers success",
-    "failed_rollback_routes_default": "a rollback with nothing to roll back to routes the effect to a default, then fails",
-    "cancel_of_finished_run_accepted": "cancelling a finished load test is accepted and marks it cancelled",
-    "refused_cancel_changes_status": "cancelling a finished load test is refused but marks it cancelled anyway",
-    "warn_log_without_instruction": "warn and critical action log entries are written without an operator instruction",
-    # studio: access and safety gates
-    "non_admin_allowed": "the studio lets signed-in users who are not admins use the admin API",
-    "tenant_not_required": "the studio serves requests without a tenant (a central Host or a tenant-less user)",
-    "refused_request_still_applied": "the studio refuses a caller only after writing the change they asked for",
-    "executor_secret_not_checked": "the dispatch executor endpoint ignores a wrong executor secret",
-    "refused_submission_recorded": "the dispatch executor endpoint records dispatches before refusing a wrong secret",
-    "cost_gate_not_enforced": "the variant registry under-states cost ceilings a hundredfold, so over-limit runs pass",
-    "stop_condition_ignored": "a running load test reports failed dispatches as successes until it ends",
-    "cancel_does_not_stop_run": "cancelling a running load test answers 'cancelled' but the run keeps running",
-    # performance and load
-    "slow_build_stage": "the edit worker's build waits seconds for a lock before it runs",
-    "build_logged_before_it_runs": "the edit worker logs the build as done before it applies the instruction",
-    "edit_stages_throttled": "the edit container is CPU-starved: every stage takes a second longer",
-    "warm_start_as_slow_as_cold": "Hermes ignores a site owner's running container and starts a new task every time",
-    "warm_start_reinstalls_dependencies": "the edit worker reinstalls the site's dependencies on every resumed session",
-    "slow_task_assignment": "Hermes looks for a free edit task every 5 s instead of continuously",
-    "ended_sessions_hold_capacity": "Hermes never gives back the capacity of a session that has ended",
-    "edit_container_busy_loop": "the edit container's file watcher spins, using twice the CPU the task reserves",
-    "edit_container_memory_bloat": "the edit container loads a cache that fills most of the task's memory",
-    "capacity_limit_drops_half_burst": "Hermes counts starting sessions twice against capacity, refusing half a burst",
-    "capacity_refusal_unclear": "Hermes answers an activation beyond capacity with an internal error, not 'try again'",
-    "refused_activation_seeds_workspace": "Hermes seeds a site owner's workspace, then refuses for capacity and leaves it",
-}
+AREAS = ("preview", "studio")
 
 # Temporary, until stack/faults.py merges every area's FAULTS: the gateway's own switches.
 from stack.gateway.faults import FAULTS as _GATEWAY_FAULTS  # noqa: E402
@@ -127,14 +23,53 @@ class UnknownFault(ValueError):
     pass
 
 
+class StartupOnly(ValueError):
+    pass
+
+
+@cache
+def _declarations():
+    """{area: its faults module}, refusing a name two areas both declare."""
+    modules = {area: importlib.import_module(f"stack.{area}.faults") for area in AREAS}
+    seen = {}
+    for area, module in modules.items():
+        for name in module.FAULTS:
+            assert name not in seen, f"fault {name!r} is declared by both {seen[name]} and {area}"
+            seen[name] = area
+        assert set(module.STARTUP_ONLY) <= set(module.FAULTS), f"{area}: a startup-only fault is not declared"
+    return modules
+
+
+def declared():
+    """Every fault of every area: {name: description}."""
+    return {name: text for module in _declarations().values() for name, text in module.FAULTS.items()}
+
+
+def area_of(name):
+    return next((area for area, module in _declarations().items() if name in module.FAULTS), None)
+
+
+def startup_only(name):
+    """Why `name` can be given only at start, or None when it can be switched at run time."""
+    return _declarations()[area_of(name)].STARTUP_ONLY.get(name)
+
+
+def control_service(area):
+    """The stack service whose `/control/faults` switches `area`'s faults."""
+    return _declarations()[area].SERVICE
+
+
+def _refuse_unknown(names, where):
+    known = declared()
+    unknown = sorted(set(names) - known.keys())
+    if unknown:
+        raise UnknownFault(f"unknown fault(s) {', '.join(unknown)} in {where}; known: {', '.join(sorted(known))}")
+
+
 def parse(spec):
     """Turns `a,b` into a set of fault names, refusing names nobody implements."""
     names = {name.strip() for name in (spec or "").split(",") if name.strip()}
-    unknown = sorted(names - FAULTS.keys())
-    if unknown:
-        raise UnknownFault(
-            f"unknown fault(s) {', '.join(unknown)} in STACK_FAULTS; known: {', '.join(sorted(FAULTS))}"
-        )
+    _refuse_unknown(names, "STACK_FAULTS")
     return names
 
 
@@ -142,13 +77,69 @@ def from_environment():
     return parse(os.environ.get("STACK_FAULTS", ""))
 
 
+def _path(settings, area):
+    return os.path.join(settings["runtime_dir"], f"faults.{area}.json")
+
+
+def _write(settings, area, names):
+    path = _path(settings, area)
+    partial = f"{path}.{os.getpid()}.partial"
+    with open(partial, "w") as handle:
+        json.dump(sorted(names), handle)
+    os.replace(partial, path)
+
+
+def initialise(settings, names):
+    """Called once by the supervisor before any service starts: the start-up set, per area."""
+    _refuse_unknown(names, "STACK_FAULTS")
+    for area in AREAS:
+        _write(settings, area, [name for name in names if area_of(name) == area])
+
+
+_cache = {}  # path -> (file identity, names)
+
+
+def _read(path):
+    """The names in `path`, re-read only when the file was replaced (a new inode, time or size)."""
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        return None
+    identity = (status.st_ino, status.st_mtime_ns, status.st_size)
+    cached = _cache.get(path)
+    if cached and cached[0] == identity:
+        return cached[1]
+    with open(path) as handle:
+        names = frozenset(json.load(handle))
+    _cache[path] = (identity, names)
+    return names
+
+
+def active_in(settings, area):
+    """The active faults of `area`; a stack whose files were never written has its settings' list."""
+    names = _read(_path(settings, area)) if "runtime_dir" in settings else None
+    if names is None:
+        names = {name for name in settings.get("faults", ()) if area_of(name) == area}
+    return names
+
+
 def active(settings, name):
-    """True when the stack was started with fault `name`; asserts the name is a known fault."""
-    assert name in FAULTS, f"fault {name!r} is not declared in stack/faults.py"
-    return name in settings.get("faults", ())
+    """True when fault `name` is on in this stack run; asserts the name is a known fault."""
+    area = area_of(name)
+    assert area, f"fault {name!r} is not declared by any area (stack/<area>/faults.py)"
+    return name in active_in(settings, area)
 
 
-# Until every area's FAULTS are merged by the faults framework, the guardian's are added here.
-from stack.guardian.faults import FAULTS as _GUARDIAN_FAULTS  # noqa: E402
-
-FAULTS.update(_GUARDIAN_FAULTS)
+def switch(settings, area, names):
+    """Makes `names` the run-time faults of `area` (start-up faults stay as they are); the active set."""
+    names, own = set(names), _declarations()[area].FAULTS
+    wrong = sorted(names - own.keys())
+    if wrong:
+        raise UnknownFault(f"unknown {area} fault(s) {', '.join(wrong)}; known: {', '.join(sorted(own))}")
+    fixed = sorted(name for name in names if startup_only(name))
+    if fixed:
+        raise StartupOnly("; ".join(f"{name} can only be given at start (STACK_FAULTS): {startup_only(name)}"
+                                    for name in fixed))
+    kept = {name for name in active_in(settings, area) if startup_only(name)}
+    _write(settings, area, kept | names)
+    return sorted(kept | names)

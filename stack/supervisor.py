@@ -147,6 +147,7 @@ class Stack:
         settings = self._settings()
         settings_path = os.path.join(self.runtime_dir, "settings.json")
         write(settings_path, settings)
+        faults.initialise(settings, self.fault_names)
         for folder in (os.path.join(self.runtime_dir, "logs"), settings["workspace_root"],
                        settings["git_remote_root"]):
             os.makedirs(folder, exist_ok=True)

@@ -11,7 +11,7 @@ Feature: Sessions keep starting under steady and sudden load
   Background:
     Given no edit containers are running
 
-  @perf_smoke
+  @perf_smoke @id.performance.load.steady_arrivals
   Scenario: Sessions arriving steadily for a short while start quickly within the containers' limits
     When site owners start sessions steadily for the short sustained period
     Then the time for sessions to start meets its thresholds
@@ -19,7 +19,7 @@ Feature: Sessions keep starting under steady and sudden load
     And the edit containers' processor use meets its thresholds
     And the edit containers' memory use meets its thresholds
 
-  @perf_smoke
+  @perf_smoke @id.performance.load.burst
   Scenario: A burst of site owners at once is served or clearly refused, and leaves nothing behind
     When site owners start sessions all at once in a burst
     Then the share of sessions that start meets its thresholds

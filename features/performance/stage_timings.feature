@@ -8,7 +8,7 @@ Feature: Every stage of an emailed edit is fast enough, by the platform's own cl
   done, the site is built, the preview is uploaded and the change is pushed. Each is timed from
   the one before it (the first from the moment the email was sent).
 
-  @perf_smoke
+  @perf_smoke @id.performance.stage_timings.every_stage
   Scenario: An emailed instruction passes through every stage within its budget
     Given no edit containers are running
     When a site owner emails an instruction and the platform carries it through every stage

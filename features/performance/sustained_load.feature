@@ -10,6 +10,7 @@ Feature: Sessions keep starting through a sustained period of steady arrivals
   Background:
     Given no edit containers are running
 
+  @id.performance.sustained_load.steady_arrivals
   Scenario: Sessions arriving steadily for the sustained period start quickly within the containers' limits
     When site owners start sessions steadily for the sustained period
     Then the time for sessions to start meets its thresholds

@@ -7,7 +7,7 @@ Feature: Site owners edit their site by email
   Background:
     Given no edit containers are running
 
-  @smoke
+  @smoke @id.preview.email_intake.emailed_instruction
   Scenario: An emailed instruction starts a session and is acknowledged
     When a site owner emails the instruction "Add a new page called "Contact""
     Then a session is started for the email's conversation
@@ -15,12 +15,14 @@ Feature: Site owners edit their site by email
     And an edit container is ready within the cold start budget
     And the preview shows a page titled "Contact"
 
+  @id.preview.email_intake.reply_continues
   Scenario: A reply in the conversation continues the same work and workspace
     Given a site owner's emailed instruction "Create page A" has been acknowledged
     When the site owner replies in that conversation with "Create page B"
     Then the reply is handled in the same conversation
     And the site owner's workspace holds the pages "Page A" and "Page B"
 
+  @id.preview.email_intake.unreadable_message
   Scenario: An unreadable message is set aside with a reason and the next email is still handled
     When an unreadable message arrives for a site owner
     And the site owner emails the instruction "Create page C"

@@ -4,6 +4,7 @@ Feature: An editing session costs what one container costs
   I want each editing session to keep one container only while it works
   So that a test run, like a customer's edit, costs fractions of a cent
 
+  @id.preview.run_cost.session_cost
   Scenario: One session's cost is measured and stays within the session cost limit
     Given a site owner's session has finished the instruction "Create page D"
     And the session has been shut down after going idle
@@ -11,6 +12,7 @@ Feature: An editing session costs what one container costs
     Then the estimate counts container time, session store requests and log volume
     And the estimate stays within the session cost limit
 
+  @id.preview.run_cost.refused_costs_nothing
   Scenario: A refused request starts no container, so it costs no container time
     When someone asks for a session with no client
     Then the request is refused with a reason that names the client

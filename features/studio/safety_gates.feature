@@ -7,6 +7,7 @@ Feature: Safety gates keep a studio run within the agreed cost and stability
   Background:
     Given the studio's golden dataset is available
 
+  @id.studio.safety_gates.cost_gate
   Scenario: A benchmark estimated above the cost limit does not start without an approval reference
     Given no cost approval reference is given
     When the operator benchmarks every eligible variant with 100 runs each

@@ -18,6 +18,7 @@ from aiohttp import web
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
+from stack import control
 from stack.body import MAX_BODY, BodyProblem, read_body
 from stack.preview.activation import activation_problem
 from stack.preview.hermes_defects import HermesDefects
@@ -114,6 +115,7 @@ class Hermes:
                 web.post(f"{base}/{{id}}/deactivate", self.deactivate),
                 *(web.get(f"/hermes/health{suffix}", _health) for suffix in ("", "/ready", "/live")),
                 *self.throttle.routes("/control/session-store/throttle"),
+                *control.fault_routes(self.settings, "preview"),
             ]
         )
         return app

@@ -2,7 +2,7 @@
 
 Hermes asks this module at named points ("is the capacity limit ignored?", "what happens to a
 refused activation?"); each answer is the healthy behaviour unless the stack was started with the
-fault that breaks it. The fault names and what each one does are listed in stack/faults.py.
+fault that breaks it. The fault names and what each one does are listed in stack/preview/faults.py.
 """
 import asyncio
 import time
@@ -54,6 +54,8 @@ class HermesDefects:
         if problem.decoded:
             if self.on("activation_refusal_names_every_field"):
                 problem = BodyProblem("body", BLANKET_REFUSAL, decoded=True, body=problem.body)
+            elif problem.field == "clientId" and self.on("missing_client_reason_generic"):
+                problem = BodyProblem("body", "the request is invalid", decoded=True, body=problem.body)
             if self.on("refused_activation_leaves_session"):
                 await asyncio.to_thread(self._record_refused, given)
             if self.on("refused_activation_holds_capacity"):
@@ -134,7 +136,8 @@ class HermesDefects:
         return RUNAWAY_TASKS if target and self.on("runaway_scale_up") else target
 
     def blocks_scaling(self, current, target):
-        return (target > current and self.on("no_scale_up")) or (target < current and self.on("idle_shutdown_disabled"))
+        return ((target > current and self.on("no_scale_up")) or (target < current and self.on("idle_shutdown_disabled"))
+                or (target == 0 and current == 1 and self.on("last_task_kept_warm")))
 
     async def before_task_lookup(self):
         if self.on("slow_task_assignment"):

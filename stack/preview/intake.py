@@ -163,6 +163,8 @@ class EmailIntake:
             if refusal:
                 print(f"email intake: {email.message_id} refused: {refusal.text}", flush=True)
                 return
+            if self._fault("email_session_forgotten"):
+                self.hermes.sessions.pop(session.id, None)
         thread_id = session.item["threadId"]
         await asyncio.to_thread(self.hermes.log.put,
                                 f"Processing email message={email.message_id} session={session.id} thread={thread_id}")

@@ -176,6 +176,8 @@ class Worker:
         # The defect behind `preview_not_rebuilt`: the site is built before the instruction is applied.
         stale = faults.active(self.settings, "preview_not_rebuilt")
         with workspace.locked():
+            if instruction is None and faults.active(self.settings, "taken_over_session_starts_afresh"):
+                shutil.rmtree(workspace.project, ignore_errors=True)
             if workspace.project in self.touched:
                 degradations.on_resume(self.settings)
             self._open(workspace)
@@ -216,6 +218,8 @@ class Worker:
                 workspace.commit(f"Attempt: {instruction}")
             if isinstance(exc, site.UnsafeName) and faults.active(self.settings, "path_checked_after_write"):
                 _write_unchecked(workspace.project, instruction)
+            if isinstance(exc, site.UnsafeName) and faults.active(self.settings, "unsafe_refusal_committed"):
+                workspace.commit(f"Refused unsafe instruction: {instruction}")
             self.log.put(f"Claude command failed {tags} reason={exc}")
             return {"status": "failed", "reason": str(exc)}
         if change.update and faults.active(self.settings, "update_not_committed"):

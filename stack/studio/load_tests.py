@@ -151,8 +151,9 @@ class LoadTests:
             self.log.record("load_test_runner_ecs_fallback", "warn", "load_testing",
                             f"Load test run {run_id} runs inline because the ECS runner could not be launched: "
                             f"{problem}", {"load_test_run_id": run_id, "reason": problem},
-                            instruction="Inline runs share the API's capacity: configure STUDIO_LOAD_TEST_RUNNER_* "
-                                        "and the runner's ECS cluster before running load tests at scale.")
+                            instruction=None if self.fault("fallback_warning_without_instruction") else (
+                                "Inline runs share the API's capacity: configure STUDIO_LOAD_TEST_RUNNER_* "
+                                "and the runner's ECS cluster before running load tests at scale."))
 
     async def _launch_on_ecs(self, run):
         """(task ARN, None) when the ECS runner accepted the run, else (None, why not)."""

@@ -10,7 +10,7 @@ import os
 import aiohttp
 from aiohttp import web
 
-from stack import faults
+from stack import control, faults
 from stack.service import Background, serve
 from stack.studio import actions, economics, registry
 from stack.studio.api import ADMIN_PREFIX, MAX_BODY, NotFound, access_problem, body_of, envelope, fail, ok, who
@@ -80,6 +80,7 @@ class Studio:
             web.get(f"{admin}/action-logs", self.action_logs),
             web.post(f"{admin}/action-logs/scan-anomalies", self.scan_anomalies),
             web.get(f"{admin}/observability/sinks", self.sinks),
+            *control.fault_routes(self.settings, "studio"),
         ])
         return app
 
@@ -98,6 +99,8 @@ class Studio:
         user, tenant_id = who(self.store, request)
         problem = access_problem(user, tenant_id, skip_admin=self.fault("non_admin_allowed"),
                                  skip_tenant=self.fault("tenant_not_required"))
+        if problem and user is None and self.fault("anonymous_refused_as_non_admin"):
+            problem = 403, "Admin access required."
         if problem is None:
             request["user"] = user
             return await handler(request)
