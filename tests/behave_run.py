@@ -1,16 +1,19 @@
-"""Runs behave as a user would, on its own embedded stack, and reads what happened per step."""
+"""Runs behave as a user would, on its own embedded stack or attached to a running one (a lane of
+the fault matrix), and reads what happened per step."""
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class BehaveRun:
-    def __init__(self, returncode, output, steps):
+    def __init__(self, returncode, output, steps, scenarios, seconds):
         self.returncode, self.output, self.steps = returncode, output, steps
+        self.scenarios, self.seconds = scenarios, seconds
 
     def failed_steps(self):
         return [name for name, status in self.steps if status in ("failed", "error")]
@@ -19,27 +22,32 @@ class BehaveRun:
         return [name for name, status in self.steps if status == "passed"]
 
 
-def run_behave(feature, faults=(), extra_args=()):
-    """behave on `feature` with a fresh stack started with `faults`; never shares a running stack."""
+def run_behave(feature, faults=(), extra_args=(), stack_state=None):
+    """behave on `feature`, attached to the running stack whose state file is `stack_state`, or else
+    on a fresh stack of its own started with `faults`."""
+    assert not (faults and stack_state), "a running stack's faults are switched through its control endpoint"
     with tempfile.TemporaryDirectory(prefix="behave-run-") as scratch:
         report = os.path.join(scratch, "steps.json")
         env = {
             **os.environ,
             "STACK_FAULTS": ",".join(faults),
-            "ACCEPTANCE_STACK_STATE": os.path.join(scratch, "state.json"),
+            "ACCEPTANCE_STACK_STATE": stack_state or os.path.join(scratch, "state.json"),
             "ACCEPTANCE_PROFILE": "local",
             "ALLURE_RESULTS_DIR": os.path.join(scratch, "allure-results"),
         }
+        started = time.monotonic()
         result = subprocess.run(
             [sys.executable, "-m", "behave", feature, "--no-junit", "--no-capture",
              "--format", "json", "--outfile", report, "--format", "plain", "--outfile", "-", *extra_args],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
         )
-        steps = []
+        seconds = time.monotonic() - started
+        steps, scenarios = [], 0
         if os.path.exists(report) and os.path.getsize(report):
             with open(report) as handle:
                 for feature_result in json.load(handle):
                     for element in feature_result.get("elements", []):
+                        scenarios += element.get("type") == "scenario" and element.get("status") != "skipped"
                         for step in element.get("steps", []):
                             steps.append((step["name"], step.get("result", {}).get("status", "untested")))
-        return BehaveRun(result.returncode, result.stdout + result.stderr, steps)
+        return BehaveRun(result.returncode, result.stdout + result.stderr, steps, scenarios, seconds)

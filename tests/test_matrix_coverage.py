@@ -1,55 +1,79 @@
-"""Every Then of every feature has a fault that makes it fail, and every fault names a real scenario.
+"""Every Then of every scenario has a fault of that scenario that makes it fail, and every fault names
+a scenario that exists; scenarios are found by their id tags, read with behave's own parser.
 
-A Then reused with other values ("the preview shows a page titled "Contact"") is covered by the
-fault that breaks the same step elsewhere, since the step's code is the same.
+A scenario's Thens are its Then steps and the And/But steps after them; an outline's rows share the
+outline's Then steps (a step counts as broken when a fault's text starts its text in any row).
 """
 import glob
 import os
 import re
+from collections import defaultdict
 
 import pytest
+from behave.parser import parse_file
 
-from tests.fault_matrix import MATRIX
-from tests.fault_matrix_guardian import PROVEN_BY_UNIT_TESTS
+from stack import faults
+from tests.fault_matrix import MATRIX, PROVED_BY
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FEATURES = sorted(os.path.relpath(path, ROOT) for path in glob.glob(os.path.join(ROOT, "features", "*", "*.feature")))
+FEATURES = sorted(glob.glob(os.path.join(ROOT, "features", "*", "*.feature")))
+ID = re.compile(r"^id\.([a-z0-9_]+)\.([a-z0-9_]+)\.([a-z0-9_]+)$")
 
 
-def thens(path):
-    """The text of every Then (and every And or But that follows one) of a feature file."""
-    found, keyword = [], None
-    with open(os.path.join(ROOT, path)) as handle:
-        for line in handle:
-            words = line.strip().split(" ", 1)
-            if words[0] in ("Given", "When", "Then"):
-                keyword = words[0]
-            if keyword == "Then" and words[0] in ("Then", "And", "But") and len(words) > 1:
-                found.append(words[1])
+def _id_of(path, scenario):
+    ids = [tag for tag in scenario.tags if tag.startswith("id.")]
+    assert len(ids) == 1, f"{path}: '{scenario.name}' needs exactly one id tag, has {ids}"
+    match = ID.match(ids[0])
+    area, stem = os.path.basename(os.path.dirname(path)), os.path.splitext(os.path.basename(path))[0]
+    assert match and match.group(1, 2) == (area, stem), (
+        f"{path}: '{scenario.name}' has id @{ids[0]}; ids here read @id.{area}.{stem}.<short_snake_name>")
+    return ids[0]
+
+
+def _thens(steps):
+    return [step.name for step in steps if step.step_type == "then"]
+
+
+def scenarios():
+    """{id: (feature path, [the Then steps of each run: one for a scenario, one per row of an outline])}."""
+    found = {}
+    for path in FEATURES:
+        for scenario in parse_file(path).scenarios:
+            key = _id_of(os.path.relpath(path, ROOT), scenario)
+            assert key not in found, f"@{key} is on two scenarios"
+            rows = getattr(scenario, "scenarios", None) or [scenario]
+            found[key] = (os.path.relpath(path, ROOT), [_thens(row.steps) for row in rows])
     return found
 
 
-def scenario_names(path):
-    with open(os.path.join(ROOT, path)) as handle:
-        return [line.split(":", 1)[1].strip() for line in handle
-                if line.strip().startswith(("Scenario:", "Scenario Outline:"))]
+SCENARIOS = scenarios()
+FAULTS_OF = defaultdict(list)
+for _fault, (_id, _step) in MATRIX.items():
+    FAULTS_OF[_id].append(_step)
 
 
-def shape(step):
-    """The step with its quoted values blanked; an outline step up to its first placeholder."""
-    return re.sub(r'"[^"]*"', '""', step.split("<")[0].strip())
-
-
-@pytest.mark.parametrize("path", FEATURES)
-def test_every_then_can_be_made_to_fail(path):
-    # Thens that judge the suite's own code (the infrastructure check) are proven by unit tests instead.
-    covered = [shape(step) for _, _, step in MATRIX.values()] + list(PROVEN_BY_UNIT_TESTS)
-    for then in thens(path):
-        assert any(shape(then).startswith(step) or step.startswith(shape(then)) for step in covered), \
-            f"{path}: no fault makes '{then}' fail"
+def test_every_fault_is_in_the_matrix():
+    assert sorted(MATRIX) == sorted(faults.declared())
 
 
 @pytest.mark.parametrize("fault", sorted(MATRIX))
-def test_every_fault_names_a_scenario_that_exists(fault):
-    feature, scenario, _ = MATRIX[fault]
-    assert any(name.startswith(scenario) for name in scenario_names(feature)), f"no '{scenario}' in {feature}"
+def test_every_fault_names_a_scenario_and_a_then_of_it(fault):
+    scenario, step = MATRIX[fault]
+    assert scenario in SCENARIOS, f"{fault}: no scenario is tagged @{scenario}"
+    _, runs = SCENARIOS[scenario]
+    assert any(then.startswith(step) for thens in runs for then in thens), (
+        f"{fault}: no Then of @{scenario} starts with '{step}'; its Thens: {runs[0]}")
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_every_then_of_the_scenario_is_broken_by_a_fault_of_it(scenario):
+    path, runs = SCENARIOS[scenario]
+    if scenario in PROVED_BY:
+        _, proving = SCENARIOS[PROVED_BY[scenario]]
+        assert runs == proving, f"@{scenario} is proved by @{PROVED_BY[scenario]} only while their Thens are the same"
+        scenario = PROVED_BY[scenario]
+    steps = FAULTS_OF[scenario]
+    for then in dict.fromkeys(runs[0]):
+        places = [position for position, same in enumerate(runs[0]) if same == then]
+        assert any(thens[place].startswith(step) for thens in runs for place in places for step in steps), (
+            f"{path}: no fault of @{scenario} makes '{then}' fail")

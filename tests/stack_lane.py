@@ -1,0 +1,140 @@
+"""One embedded stack that many behave runs attach to in turn (a lane of the fault matrix): it switches
+an area's faults through that area's control endpoint and checks that a run left the stack at rest,
+restarting it when a run's damage outlived its fault.
+"""
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import boto3
+
+from stack import faults
+from support.config import load_profile
+from support.procs import die_with_parent
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+START_WITHIN_S = 30.0
+# After a run the edit service has this long to return to zero: the idle timeout, a reaper pass
+# and a worker's stop, with room for a busy machine.
+AT_REST_WITHIN_S = 8.0
+
+
+class LaneError(RuntimeError):
+    pass
+
+
+class Lane:
+    def __init__(self, name):
+        self.name = name
+        self.scratch = tempfile.mkdtemp(prefix=f"matrix-lane-{name}-")
+        self.state_path = os.path.join(self.scratch, "state.json")
+        self.process = None
+        self.state = None
+        self.restarts = 0
+        self._studio_routing = None
+
+    # --- the stack ---------------------------------------------------------------------------
+
+    def start(self):
+        settings = load_profile("local")["stack"]
+        command = [sys.executable, "-m", "stack", "serve", "--state", self.state_path,
+                   "--idle-timeout", str(settings["idle_timeout_s"]),
+                   "--max-edit-tasks", str(settings["max_edit_tasks"])]
+        env = {key: value for key, value in os.environ.items() if key != "STACK_FAULTS"}
+        with open(os.path.join(self.scratch, "stack.log"), "ab") as log:
+            self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                            stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
+        deadline = time.monotonic() + START_WITHIN_S
+        while time.monotonic() < deadline and self.process.poll() is None:
+            state = _read_json(self.state_path)
+            if state and state.get("pid") == self.process.pid:
+                self.state = state
+                self._studio_routing = self._routing()
+                return self
+            time.sleep(0.05)
+        self.stop()
+        raise LaneError(f"lane {self.name}: the stack did not start; see {self.scratch}/stack.log")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = self.state = None
+
+    def restart(self):
+        self.restarts += 1
+        self.stop()
+        self.start()
+
+    # --- faults ------------------------------------------------------------------------------
+
+    def switch(self, area, names):
+        """Makes `names` the area's run-time faults; the area's active set as the stack answers it."""
+        url = self.state["endpoints"][faults.control_service(area)] + "/control/faults"
+        request = urllib.request.Request(url, data=json.dumps({"faults": list(names)}).encode(), method="PUT",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.load(response)["faults"]
+
+    # --- at rest -----------------------------------------------------------------------------
+
+    def before_run(self):
+        """Notes the studio's routing, which a run must leave as it found it."""
+        self._studio_routing = self._routing()
+
+    def ensure_at_rest(self):
+        """Restarts the stack unless the last run left it as it found it: returns why not, or None."""
+        why = self._unrest()
+        if why:
+            self.restart()
+        return why
+
+    def _unrest(self):
+        deadline = time.monotonic() + AT_REST_WITHIN_S
+        while True:
+            why = self._preview_unrest() or self._studio_unrest()
+            if not why or time.monotonic() > deadline:
+                return why
+            time.sleep(0.1)
+
+    def _preview_unrest(self):
+        names, endpoints = self.state["names"], self.state["endpoints"]
+        ecs = _client("ecs", endpoints["ecs"])
+        service = ecs.describe_services(cluster=names["cluster"], services=[names["edit_service"]])["services"][0]
+        if service["desiredCount"] or service["runningCount"]:
+            return f"edit service desired {service['desiredCount']}, running {service['runningCount']}"
+        items = _client("dynamodb", endpoints["aws"]).scan(TableName=names["sessions_table"], Select="COUNT")["Count"]
+        return f"{items} session item(s) left" if items else None
+
+    def _routing(self):
+        path = os.path.join(self.state["runtime_dir"], "studio.sqlite")
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            return (db.execute("SELECT effect_revision_id, variant_id FROM routing_bindings WHERE is_active = 1 "
+                               "ORDER BY 1, 2").fetchall(),
+                    db.execute("SELECT count(*) FROM load_test_runs WHERE status = 'running'").fetchone()[0])
+
+    def _studio_unrest(self):
+        routing = self._routing()
+        return None if routing == self._studio_routing else f"studio routing or runs changed: {routing}"
+
+
+def _read_json(path):
+    try:
+        with open(path) as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return None
+
+
+def _client(service, endpoint):
+    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
