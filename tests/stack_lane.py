@@ -54,7 +54,6 @@ class Lane:
             state = _read_json(self.state_path)
             if state and state.get("pid") == self.process.pid:
                 self.state = state
-                self._studio_routing = self._routing()
                 return self
             time.sleep(0.05)
         self.stop()
@@ -78,53 +77,62 @@ class Lane:
     # --- faults ------------------------------------------------------------------------------
 
     def switch(self, area, names):
-        """Makes `names` the area's run-time faults; the area's active set as the stack answers it."""
-        url = self.state["endpoints"][faults.control_service(area)] + "/control/faults"
-        request = urllib.request.Request(url, data=json.dumps({"faults": list(names)}).encode(), method="PUT",
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.load(response)["faults"]
+        return switch(self.state, area, names)
 
     # --- at rest -----------------------------------------------------------------------------
 
     def before_run(self):
-        """Notes the studio's routing, which a run must leave as it found it."""
-        self._studio_routing = self._routing()
+        self._studio_routing = studio_routing(self.state)
 
     def ensure_at_rest(self):
         """Restarts the stack unless the last run left it as it found it: returns why not, or None."""
-        why = self._unrest()
+        why = unrest(self.state, self._studio_routing)
         if why:
             self.restart()
         return why
 
-    def _unrest(self):
-        deadline = time.monotonic() + AT_REST_WITHIN_S
-        while True:
-            why = self._preview_unrest() or self._studio_unrest()
-            if not why or time.monotonic() > deadline:
-                return why
-            time.sleep(0.1)
 
-    def _preview_unrest(self):
-        names, endpoints = self.state["names"], self.state["endpoints"]
-        ecs = _client("ecs", endpoints["ecs"])
-        service = ecs.describe_services(cluster=names["cluster"], services=[names["edit_service"]])["services"][0]
-        if service["desiredCount"] or service["runningCount"]:
-            return f"edit service desired {service['desiredCount']}, running {service['runningCount']}"
-        items = _client("dynamodb", endpoints["aws"]).scan(TableName=names["sessions_table"], Select="COUNT")["Count"]
-        return f"{items} session item(s) left" if items else None
+def switch(state, area, names):
+    """Makes `names` the area's run-time faults; the area's active set as the stack answers it."""
+    url = state["endpoints"][faults.control_service(area)] + "/control/faults"
+    request = urllib.request.Request(url, data=json.dumps({"faults": list(names)}).encode(), method="PUT",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)["faults"]
 
-    def _routing(self):
-        path = os.path.join(self.state["runtime_dir"], "studio.sqlite")
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-            return (db.execute("SELECT effect_revision_id, variant_id FROM routing_bindings WHERE is_active = 1 "
-                               "ORDER BY 1, 2").fetchall(),
-                    db.execute("SELECT count(*) FROM load_test_runs WHERE status = 'running'").fetchone()[0])
 
-    def _studio_unrest(self):
-        routing = self._routing()
-        return None if routing == self._studio_routing else f"studio routing or runs changed: {routing}"
+def unrest(state, routing_before):
+    """Why the stack is not as a run found it (the studio's routing was `routing_before`), or None."""
+    deadline = time.monotonic() + AT_REST_WITHIN_S
+    while True:
+        why = _preview_unrest(state) or _studio_unrest(state, routing_before)
+        if not why or time.monotonic() > deadline:
+            return why
+        time.sleep(0.1)
+
+
+def _preview_unrest(state):
+    names, endpoints = state["names"], state["endpoints"]
+    ecs = _client("ecs", endpoints["ecs"])
+    service = ecs.describe_services(cluster=names["cluster"], services=[names["edit_service"]])["services"][0]
+    if service["desiredCount"] or service["runningCount"]:
+        return f"edit service desired {service['desiredCount']}, running {service['runningCount']}"
+    items = _client("dynamodb", endpoints["aws"]).scan(TableName=names["sessions_table"], Select="COUNT")["Count"]
+    return f"{items} session item(s) left" if items else None
+
+
+def studio_routing(state):
+    """The studio's active routing and its running load tests: what a run must leave as it found it."""
+    path = os.path.join(state["runtime_dir"], "studio.sqlite")
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        return (db.execute("SELECT effect_revision_id, variant_id FROM routing_bindings WHERE is_active = 1 "
+                           "ORDER BY 1, 2").fetchall(),
+                db.execute("SELECT count(*) FROM load_test_runs WHERE status = 'running'").fetchone()[0])
+
+
+def _studio_unrest(state, routing_before):
+    routing = studio_routing(state)
+    return None if routing == routing_before else f"the studio's routing or running load tests changed: {routing}"
 
 
 def _read_json(path):

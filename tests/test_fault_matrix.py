@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 import pytest
 
 from stack import faults
-from tests.behave_run import run_behave
+from tests.behave_run import run_behave, run_under_faults
 from tests.fault_matrix import MATRIX
 from tests.stack_lane import Lane
 from tests.test_matrix_coverage import SCENARIOS
 
 LANES = int(os.environ.get("MATRIX_LANES", "3"))
+GROUPS_PER_LANE = 3
 #: lines for the end of the pytest run (tests/conftest.py prints them)
 SUMMARY = []
 FEATURES = sorted({SCENARIOS[scenario][0] for scenario, _ in MATRIX.values()})
@@ -32,49 +33,89 @@ class Job:
     feature: str
     fault: str = None
     scenario: str = None
-    run: object = None
+    steps: list = None  # (step name, status) of every step its scenario ran
     switched: list = field(default_factory=list)
+    seconds: float = 0.0  # its behave process's time, shared out among the faults it ran
     unrest: str = None
     error: str = None
+    output: str = ""
+    returncode: int = None
 
     @property
     def area(self):
         return faults.area_of(self.fault)
 
-    def weight(self):
-        """Longest first, so that no lane is left with a long run at the end."""
-        performance = "/performance/" in self.feature
-        return (self.fault is not None, not performance, bool(self.fault and not faults.startup_only(self.fault)))
+    def failed_steps(self):
+        return [name for name, status in self.steps or () if status in ("failed", "error")]
 
 
-def _on_lane(lane, job):
-    if job.fault and faults.startup_only(job.fault):
-        job.run = run_behave(job.feature, (job.fault,), ("--tags", f"@{job.scenario}"))
-        return
-    lane.before_run()
-    if not job.fault:
-        job.run = run_behave(job.feature, stack_state=lane.state_path)
+def _groups(jobs):
+    """Fault jobs in groups of different scenarios (a behave run holds each scenario once), longest
+    scenarios first, in about `GROUPS_PER_LANE` groups per lane so that the lanes end together."""
+    by_scenario = defaultdict(list)
+    for job in jobs:
+        by_scenario[job.scenario].append(job)
+    size = max(1, -(-len(jobs) // (LANES * GROUPS_PER_LANE)))
+    queues = sorted(by_scenario.values(), key=lambda queue: ("/performance/" not in queue[0].feature, -len(queue)))
+    groups = []
+    while any(queues):
+        group = []
+        for waiting in queues:
+            if waiting and len(group) < size:
+                group.append(waiting.pop(0))
+        groups.append(group)
+    return groups
+
+
+def _run_group(lane, group):
+    """The group's faults in one behave process; the jobs it did not reach come back to be queued again."""
+    plan = {job.scenario: (job.feature, job.area, job.fault) for job in group}
+    run, results = run_under_faults(plan, lane.state_path)
+    ran = [job for job in group if job.scenario in results["scenarios"]]
+    for job in ran:
+        record = results["scenarios"][job.scenario]
+        job.switched, job.steps, job.output = record["switched"], record["steps"], run.output
+        job.seconds = run.seconds / len(ran)
+    if results["unrest"]:
+        unrest = results["unrest"]
+        next(job for job in group if job.scenario == unrest["after"]).unrest = unrest["why"]
+        lane.restart()
+    elif len(ran) < len(group):
+        raise RuntimeError(f"behave ran {len(ran)} of {len(group)} scenarios:\n{run.output[-3000:]}")
+    return [job for job in group if job not in ran]
+
+
+def _run_alone(lane, job):
+    """A baseline on the lane's stack, or a startup-only fault on a fresh stack of its own."""
+    if job.fault:
+        run = run_behave(job.feature, (job.fault,), ("--tags", f"@{job.scenario}"))
     else:
-        try:
-            job.switched = lane.switch(job.area, [job.fault])
-            job.run = run_behave(job.feature, extra_args=("--tags", f"@{job.scenario}"), stack_state=lane.state_path)
-        finally:
-            lane.switch(job.area, [])
-    job.unrest = lane.ensure_at_rest()
+        lane.before_run()
+        run = run_behave(job.feature, stack_state=lane.state_path)
+        job.unrest = lane.ensure_at_rest()
+    job.steps, job.output, job.seconds = run.steps, run.output, run.seconds
+    job.returncode = run.returncode
+    job.error = None if run.scenarios else f"behave ran no scenario:\n{run.output[-2000:]}"
 
 
-def _lane_worker(name, jobs):
+def _lane_worker(name, work):
     lane = Lane(name).start()
     try:
         while True:
             try:
-                job = jobs.get_nowait()
+                item = work.get_nowait()
             except queue.Empty:
                 return lane.restarts
             try:
-                _on_lane(lane, job)
+                if isinstance(item, list):
+                    left = _run_group(lane, item)
+                    if left:
+                        work.put(left)
+                else:
+                    _run_alone(lane, item)
             except Exception as error:  # noqa: BLE001 - one broken run must not take the lane's other runs
-                job.error = f"{type(error).__name__}: {error}"
+                for job in item if isinstance(item, list) else [item]:
+                    job.error = job.error or f"{type(error).__name__}: {error}"
                 lane.restart()
     finally:
         lane.stop()
@@ -83,15 +124,14 @@ def _lane_worker(name, jobs):
 def _report(jobs, wall, restarts):
     seconds = defaultdict(float)
     for job in jobs:
-        if job.run:
-            seconds[job.feature.split("/")[1]] += job.run.seconds
-    lines = [f"fault matrix: {len(jobs)} behave runs on {LANES} lanes in {wall:.0f} s wall, "
+        seconds[job.feature.split("/")[1]] += job.seconds
+    lines = [f"fault matrix: {len(jobs)} runs on {LANES} lanes in {wall:.0f} s wall, "
              f"{sum(restarts)} lane restart(s)"]
     lines += [f"  {area}: {total:.0f} s of behave runs" for area, total in sorted(seconds.items())]
     lines += [f"  restarted after {job.fault or job.feature}: {job.unrest or job.error}"
               for job in jobs if job.unrest or job.error]
-    slowest = sorted((job for job in jobs if job.run), key=lambda job: -job.run.seconds)[:5]
-    lines += [f"  slowest: {job.run.seconds:.1f} s {job.fault or job.feature}" for job in slowest]
+    slowest = sorted(jobs, key=lambda job: -job.seconds)[:5]
+    lines += [f"  slowest: {job.seconds:.1f} s {job.fault or job.feature}" for job in slowest]
     SUMMARY.extend(lines)
 
 
@@ -100,15 +140,17 @@ def runs(request):
     """The behave runs the selected tests need, on `LANES` stacks at once."""
     selected = {item.callspec.params.get(name) for item in request.session.items
                 if hasattr(item, "callspec") and item.module is request.module for name in ("feature", "fault")}
-    jobs = [Job(feature) for feature in FEATURES if feature in selected]
-    jobs += [Job(SCENARIOS[scenario][0], fault, scenario) for fault, (scenario, _) in MATRIX.items()
-             if fault in selected]
-    jobs.sort(key=Job.weight)
-    pending = queue.Queue()
-    for job in jobs:
-        pending.put(job)
+    baselines = [Job(feature) for feature in FEATURES if feature in selected]
+    faulty = [Job(SCENARIOS[scenario][0], fault, scenario) for fault, (scenario, _) in MATRIX.items()
+              if fault in selected]
+    alone = [job for job in faulty if faults.startup_only(job.fault)]
+    work = queue.Queue()
+    for item in [*sorted(baselines, key=lambda job: "/performance/" not in job.feature), *alone,
+                 *_groups([job for job in faulty if job not in alone])]:
+        work.put(item)
+    jobs = baselines + faulty
     started, restarts = time.monotonic(), []
-    threads = [threading.Thread(target=lambda n=n: restarts.append(_lane_worker(n, pending)))
+    threads = [threading.Thread(target=lambda n=n: restarts.append(_lane_worker(n, work)))
                for n in range(min(LANES, len(jobs)))]
     for thread in threads:
         thread.start()
@@ -122,8 +164,8 @@ def runs(request):
 def test_the_feature_passes_with_no_fault(runs, feature):
     job = runs[(feature, None)]
     assert job.error is None, job.error
-    assert job.run.returncode == 0, job.run.output[-4000:]
-    assert job.run.failed_steps() == []
+    assert job.returncode == 0, job.output[-4000:]
+    assert job.failed_steps() == []
     assert job.unrest is None, f"the feature left the stack other than it found it: {job.unrest}"
 
 
@@ -133,10 +175,8 @@ def test_the_fault_makes_its_step_fail(runs, fault):
     job = runs[(SCENARIOS[scenario][0], fault)]
     assert job.error is None, job.error
     assert faults.startup_only(fault) or fault in job.switched, f"{fault} was not switched on: {job.switched}"
-    run = job.run
-    assert run.scenarios, f"no scenario is tagged @{scenario}:\n{run.output[-2000:]}"
-    assert run.returncode != 0, f"behave passed with fault {fault}:\n{run.output[-4000:]}"
-    failed = run.failed_steps()
+    assert job.steps, f"@{scenario} did not run:\n{job.output[-2000:]}"
+    failed = job.failed_steps()
     assert any(name.startswith(step) for name in failed), (
-        f"with {fault}, expected '{step}' to fail; failed: {failed}\n{run.output[-3000:]}"
+        f"with {fault}, expected '{step}' to fail; failed: {failed}\n{job.output[-3000:]}"
     )
