@@ -5,11 +5,13 @@ The plan (JSON) gives the stack's state file and, per scenario id, its area and 
 run of such a scenario (its hooks, steps and cleanups; every row of an outline) the fault is switched
 on and then off again, and the stack must then be as the scenario found it; if it is not, the run
 stops there, so that no later scenario runs on a stack another fault has damaged. What happened is
-written back as JSON (`results`): per scenario id, the faults it ran under and its steps' statuses.
+written back as JSON (`results`): per scenario id, the faults it ran under, its steps' statuses and
+its time (the rest check included).
 The suite itself (environment.py, steps, support) is not touched.
 """
 import json
 import sys
+import time
 
 from behave.__main__ import main as behave_main
 from behave.model import Scenario
@@ -27,7 +29,8 @@ def _install(plan, results):
             return original(scenario, runner)
         area, fault = plan["scenarios"][key]
         before = studio_routing(state)
-        record = results["scenarios"].setdefault(key, {"switched": [], "steps": []})
+        record = results["scenarios"].setdefault(key, {"switched": [], "steps": [], "seconds": 0.0})
+        started = time.monotonic()
         try:
             record["switched"] = switch(state, area, [fault])
             return original(scenario, runner)
@@ -35,6 +38,7 @@ def _install(plan, results):
             switch(state, area, [])
             record["steps"] += [(step.name, step.status.name) for step in scenario.steps]
             why = unrest(state, before)
+            record["seconds"] += time.monotonic() - started
             if why:
                 results["unrest"] = {"after": key, "why": why}
                 runner.abort(reason=f"the stack is not at rest after @{key}: {why}")

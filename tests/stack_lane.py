@@ -21,7 +21,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 START_WITHIN_S = 30.0
 # After a run the edit service has this long to return to zero: the idle timeout, a reaper pass
 # and a worker's stop, with room for a busy machine.
-AT_REST_WITHIN_S = 8.0
+AT_REST_WITHIN_S = 5.0
 
 
 class LaneError(RuntimeError):

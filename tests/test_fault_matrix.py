@@ -35,7 +35,8 @@ class Job:
     scenario: str = None
     steps: list = None  # (step name, status) of every step its scenario ran
     switched: list = field(default_factory=list)
-    seconds: float = 0.0  # its behave process's time, shared out among the faults it ran
+    seconds: float = 0.0  # its scenario's time and its share of its behave process's start and end
+    overhead: float = 0.0  # that share
     unrest: str = None
     error: str = None
     output: str = ""
@@ -72,10 +73,11 @@ def _run_group(lane, group):
     plan = {job.scenario: (job.feature, job.area, job.fault) for job in group}
     run, results = run_under_faults(plan, lane.state_path)
     ran = [job for job in group if job.scenario in results["scenarios"]]
+    overhead = (run.seconds - sum(results["scenarios"][job.scenario]["seconds"] for job in ran)) / max(1, len(ran))
     for job in ran:
         record = results["scenarios"][job.scenario]
         job.switched, job.steps, job.output = record["switched"], record["steps"], run.output
-        job.seconds = run.seconds / len(ran)
+        job.seconds, job.overhead = record["seconds"] + overhead, overhead
     if results["unrest"]:
         unrest = results["unrest"]
         next(job for job in group if job.scenario == unrest["after"]).unrest = unrest["why"]
@@ -128,9 +130,12 @@ def _report(jobs, wall, restarts):
     lines = [f"fault matrix: {len(jobs)} runs on {LANES} lanes in {wall:.0f} s wall, "
              f"{sum(restarts)} lane restart(s)"]
     lines += [f"  {area}: {total:.0f} s of behave runs" for area, total in sorted(seconds.items())]
+    grouped = [job for job in jobs if job.overhead]
+    if grouped:
+        lines.append(f"  behave start and end per grouped fault: {sum(j.overhead for j in grouped) / len(grouped):.1f} s")
     lines += [f"  restarted after {job.fault or job.feature}: {job.unrest or job.error}"
               for job in jobs if job.unrest or job.error]
-    slowest = sorted(jobs, key=lambda job: -job.seconds)[:5]
+    slowest = sorted(jobs, key=lambda job: -job.seconds)[:8]
     lines += [f"  slowest: {job.seconds:.1f} s {job.fault or job.feature}" for job in slowest]
     SUMMARY.extend(lines)
 
@@ -145,8 +150,11 @@ def runs(request):
               if fault in selected]
     alone = [job for job in faulty if faults.startup_only(job.fault)]
     work = queue.Queue()
-    for item in [*sorted(baselines, key=lambda job: "/performance/" not in job.feature), *alone,
-                 *_groups([job for job in faulty if job not in alone])]:
+    # The longest first: the performance baselines and the startup-only faults (fresh stacks); the
+    # other baselines last, where they also show that the lanes' stacks came through every fault.
+    slow = [job for job in baselines if "/performance/" in job.feature]
+    for item in [*slow, *alone, *_groups([job for job in faulty if job not in alone]),
+                 *[job for job in baselines if job not in slow]]:
         work.put(item)
     jobs = baselines + faulty
     started, restarts = time.monotonic(), []
