@@ -11,12 +11,7 @@ import json
 import os
 from functools import cache
 
-AREAS = ("preview", "studio")
-
-# Temporary, until stack/faults.py merges every area's FAULTS: the gateway's own switches.
-from stack.gateway.faults import FAULTS as _GATEWAY_FAULTS  # noqa: E402
-
-FAULTS.update(_GATEWAY_FAULTS)
+from stack.areas import AREAS
 
 
 class UnknownFault(ValueError):
@@ -29,7 +24,7 @@ class StartupOnly(ValueError):
 
 @cache
 def _declarations():
-    """{area: its faults module}, refusing a name two areas both declare."""
+    """{area: its faults module} for every area of stack/areas.py, refusing a name two areas declare."""
     modules = {area: importlib.import_module(f"stack.{area}.faults") for area in AREAS}
     seen = {}
     for area, module in modules.items():
@@ -38,6 +33,10 @@ def _declarations():
             seen[name] = area
         assert set(module.STARTUP_ONLY) <= set(module.FAULTS), f"{area}: a startup-only fault is not declared"
     return modules
+
+
+def areas():
+    return list(_declarations())
 
 
 def declared():
@@ -92,7 +91,7 @@ def _write(settings, area, names):
 def initialise(settings, names):
     """Called once by the supervisor before any service starts: the start-up set, per area."""
     _refuse_unknown(names, "STACK_FAULTS")
-    for area in AREAS:
+    for area in _declarations():
         _write(settings, area, [name for name in names if area_of(name) == area])
 
 

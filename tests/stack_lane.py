@@ -105,7 +105,8 @@ def unrest(state, routing_before):
     """Why the stack is not as a run found it (the studio's routing was `routing_before`), or None."""
     deadline = time.monotonic() + AT_REST_WITHIN_S
     while True:
-        why = _preview_unrest(state) or _studio_unrest(state, routing_before)
+        why = ("preview" in state["areas"] and _preview_unrest(state)
+               or "studio" in state["areas"] and _studio_unrest(state, routing_before))
         if not why or time.monotonic() > deadline:
             return why
         time.sleep(0.1)
@@ -123,6 +124,8 @@ def _preview_unrest(state):
 
 def studio_routing(state):
     """The studio's active routing and its running load tests: what a run must leave as it found it."""
+    if "studio" not in state["areas"]:
+        return None
     path = os.path.join(state["runtime_dir"], "studio.sqlite")
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
         return (db.execute("SELECT effect_revision_id, variant_id FROM routing_bindings WHERE is_active = 1 "
