@@ -29,8 +29,8 @@ class LaneError(RuntimeError):
 
 
 class Lane:
-    def __init__(self, name):
-        self.name = name
+    def __init__(self, name, area):
+        self.name, self.area = name, area
         self.scratch = tempfile.mkdtemp(prefix=f"matrix-lane-{name}-")
         self.state_path = os.path.join(self.scratch, "state.json")
         self.process = None
@@ -42,7 +42,7 @@ class Lane:
 
     def start(self):
         settings = load_profile("local")["stack"]
-        command = [sys.executable, "-m", "stack", "serve", "--state", self.state_path,
+        command = [sys.executable, "-m", "stack", "serve", "--state", self.state_path, "--areas", self.area,
                    "--idle-timeout", str(settings["idle_timeout_s"]),
                    "--max-edit-tasks", str(settings["max_edit_tasks"])]
         env = {key: value for key, value in os.environ.items() if key != "STACK_FAULTS"}

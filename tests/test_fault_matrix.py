@@ -1,10 +1,11 @@
 """Each scenario fails at its named step when its fault is on, and each feature passes when none is.
 
-The runs share a few long-lived stacks (lanes, `MATRIX_LANES`, 3 by default: the runs mostly wait,
-they do not compute). On a lane, a fault is switched on through its area's control endpoint, behave
-runs only the scenario whose id the fault names, and the fault is switched off again; a run that
-leaves the stack other than it found it gets the lane a fresh stack. A startup-only fault gets a
-fresh stack of its own.
+Each area's runs share a few long-lived stacks of that area only (lanes: three for preview, two for studio, one for
+any other area, `MATRIX_LANES`; the runs mostly wait, they do not compute), and the areas run at
+once. On a lane, faults of different scenarios share one behave process (tests/matrix_behave.py):
+each scenario runs alone under its own fault, switched on through its area's control endpoint and
+off after it, and a scenario that leaves the stack other than it found it gets the lane a fresh
+stack. A startup-only fault gets a fresh stack of its own.
 """
 import os
 import queue
@@ -19,9 +20,11 @@ from stack import faults
 from tests.behave_run import run_behave, run_under_faults
 from tests.fault_matrix import MATRIX
 from tests.stack_lane import Lane
-from tests.test_matrix_coverage import SCENARIOS
+from tests.test_matrix_coverage import FEATURE_AREAS, SCENARIOS
 
-LANES = int(os.environ.get("MATRIX_LANES", "3"))
+#: stacks at once per area (`MATRIX_LANES=preview=3,studio=1`); an area not named gets one
+LANES = {"preview": 3, "studio": 2, **{area: int(count) for area, count in
+                         (pair.split("=") for pair in os.environ.get("MATRIX_LANES", "").split(",") if pair)}}
 GROUPS_PER_LANE = 3
 #: lines for the end of the pytest run (tests/conftest.py prints them)
 SUMMARY = []
@@ -44,19 +47,19 @@ class Job:
 
     @property
     def area(self):
-        return faults.area_of(self.fault)
+        return faults.area_of(self.fault) if self.fault else FEATURE_AREAS[self.feature]
 
     def failed_steps(self):
         return [name for name, status in self.steps or () if status in ("failed", "error")]
 
 
-def _groups(jobs):
+def _groups(jobs, lanes):
     """Fault jobs in groups of different scenarios (a behave run holds each scenario once), longest
     scenarios first, in about `GROUPS_PER_LANE` groups per lane so that the lanes end together."""
     by_scenario = defaultdict(list)
     for job in jobs:
         by_scenario[job.scenario].append(job)
-    size = max(1, -(-len(jobs) // (LANES * GROUPS_PER_LANE)))
+    size = max(1, -(-len(jobs) // (lanes * GROUPS_PER_LANE)))
     queues = sorted(by_scenario.values(), key=lambda queue: ("/performance/" not in queue[0].feature, -len(queue)))
     groups = []
     while any(queues):
@@ -100,14 +103,15 @@ def _run_alone(lane, job):
     job.error = None if run.scenarios else f"behave ran no scenario:\n{run.output[-2000:]}"
 
 
-def _lane_worker(name, work):
-    lane = Lane(name).start()
+def _lane_worker(name, area, work, finished):
+    lane = Lane(name, area).start()
     try:
         while True:
             try:
                 item = work.get_nowait()
             except queue.Empty:
-                return lane.restarts
+                finished.append((area, time.monotonic(), lane.restarts))
+                return
             try:
                 if isinstance(item, list):
                     left = _run_group(lane, item)
@@ -123,13 +127,15 @@ def _lane_worker(name, work):
         lane.stop()
 
 
-def _report(jobs, wall, restarts):
+def _report(jobs, started, finished):
     seconds = defaultdict(float)
     for job in jobs:
-        seconds[job.feature.split("/")[1]] += job.seconds
-    lines = [f"fault matrix: {len(jobs)} runs on {LANES} lanes in {wall:.0f} s wall, "
-             f"{sum(restarts)} lane restart(s)"]
-    lines += [f"  {area}: {total:.0f} s of behave runs" for area, total in sorted(seconds.items())]
+        seconds[job.area] += job.seconds
+    ended = {area: max(end for name, end, _ in finished if name == area) for area, _, _ in finished}
+    lines = [f"fault matrix: {len(jobs)} runs in {max(ended.values(), default=started) - started:.0f} s wall, "
+             f"{sum(restarts for _, _, restarts in finished)} lane restart(s)"]
+    lines += [f"  {area}: {LANES.get(area, 1)} lane(s), {ended[area] - started:.0f} s wall, "
+              f"{seconds[area]:.0f} s of behave runs" for area in sorted(ended)]
     grouped = [job for job in jobs if job.overhead]
     if grouped:
         lines.append(f"  behave start and end per grouped fault: {sum(j.overhead for j in grouped) / len(grouped):.1f} s")
@@ -140,31 +146,38 @@ def _report(jobs, wall, restarts):
     SUMMARY.extend(lines)
 
 
+def _ordered(jobs, lanes):
+    """The longest first: the performance baselines and the startup-only faults (fresh stacks); the
+    other baselines last, where they also show that the lanes' stacks came through every fault."""
+    alone = [job for job in jobs if job.fault and faults.startup_only(job.fault)]
+    grouped = [job for job in jobs if job.fault and job not in alone]
+    baselines = [job for job in jobs if not job.fault]
+    slow = [job for job in baselines if "/performance/" in job.feature]
+    return [*slow, *alone, *_groups(grouped, lanes), *[job for job in baselines if job not in slow]]
+
+
 @pytest.fixture(scope="module")
 def runs(request):
-    """The behave runs the selected tests need, on `LANES` stacks at once."""
+    """The behave runs the selected tests need, each area's on its own `LANES` stacks, all at once."""
     selected = {item.callspec.params.get(name) for item in request.session.items
                 if hasattr(item, "callspec") and item.module is request.module for name in ("feature", "fault")}
     baselines = [Job(feature) for feature in FEATURES if feature in selected]
     faulty = [Job(SCENARIOS[scenario][0], fault, scenario) for fault, (scenario, _) in MATRIX.items()
               if fault in selected]
-    alone = [job for job in faulty if faults.startup_only(job.fault)]
-    work = queue.Queue()
-    # The longest first: the performance baselines and the startup-only faults (fresh stacks); the
-    # other baselines last, where they also show that the lanes' stacks came through every fault.
-    slow = [job for job in baselines if "/performance/" in job.feature]
-    for item in [*slow, *alone, *_groups([job for job in faulty if job not in alone]),
-                 *[job for job in baselines if job not in slow]]:
-        work.put(item)
     jobs = baselines + faulty
-    started, restarts = time.monotonic(), []
-    threads = [threading.Thread(target=lambda n=n: restarts.append(_lane_worker(n, work)))
-               for n in range(min(LANES, len(jobs)))]
+    started, finished, threads = time.monotonic(), [], []
+    for area in sorted({job.area for job in jobs}):
+        mine = [job for job in jobs if job.area == area]
+        work = queue.Queue()
+        for item in _ordered(mine, LANES.get(area, 1)):
+            work.put(item)
+        threads += [threading.Thread(target=_lane_worker, args=(f"{area}-{n}", area, work, finished))
+                    for n in range(min(LANES.get(area, 1), len(mine)))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    _report(jobs, time.monotonic() - started, restarts)
+    _report(jobs, started, finished)
     return {(job.feature, job.fault): job for job in jobs}
 
 

@@ -34,6 +34,17 @@ def _thens(steps):
     return [step.name for step in steps if step.step_type == "then"]
 
 
+def feature_areas():
+    """{feature path: its area}, from the feature's tags."""
+    found = {}
+    for path in FEATURES:
+        relative, tags = os.path.relpath(path, ROOT), set(parse_file(path).tags)
+        areas = sorted(tags & set(faults.areas()))
+        assert len(areas) == 1, f"{relative} needs exactly one area tag of {faults.areas()}, has {areas}"
+        found[relative] = areas[0]
+    return found
+
+
 def scenarios():
     """{id: (feature path, [the Then steps of each run: one for a scenario, one per row of an outline])}."""
     found = {}
@@ -46,6 +57,7 @@ def scenarios():
     return found
 
 
+FEATURE_AREAS = feature_areas()
 SCENARIOS = scenarios()
 FAULTS_OF = defaultdict(list)
 for _fault, (_id, _step) in MATRIX.items():
@@ -60,7 +72,9 @@ def test_every_fault_is_in_the_matrix():
 def test_every_fault_names_a_scenario_and_a_then_of_it(fault):
     scenario, step = MATRIX[fault]
     assert scenario in SCENARIOS, f"{fault}: no scenario is tagged @{scenario}"
-    _, runs = SCENARIOS[scenario]
+    path, runs = SCENARIOS[scenario]
+    assert FEATURE_AREAS[path] == faults.area_of(fault), (
+        f"{fault} is a {faults.area_of(fault)} fault but @{scenario} is in a {FEATURE_AREAS[path]} feature")
     assert any(then.startswith(step) for thens in runs for then in thens), (
         f"{fault}: no Then of @{scenario} starts with '{step}'; its Thens: {runs[0]}")
 
