@@ -105,8 +105,8 @@ def unrest(state, routing_before):
     """Why the stack is not as a run found it (the studio's routing was `routing_before`), or None."""
     deadline = time.monotonic() + AT_REST_WITHIN_S
     while True:
-        why = ("preview" in state["areas"] and _preview_unrest(state)
-               or "studio" in state["areas"] and _studio_unrest(state, routing_before))
+        why = (_preview_unrest(state) if "preview" in state["areas"] else None) or (
+            _studio_unrest(state, routing_before) if "studio" in state["areas"] else None)
         if not why or time.monotonic() > deadline:
             return why
         time.sleep(0.1)

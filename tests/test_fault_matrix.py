@@ -1,8 +1,8 @@
 """Each scenario fails at its named step when its fault is on, and each feature passes when none is.
 
-Each area's runs share a few long-lived stacks of that area only (lanes: three for preview, two for studio, one for
-any other area, `MATRIX_LANES`; the runs mostly wait, they do not compute), and the areas run at
-once. On a lane, faults of different scenarios share one behave process (tests/matrix_behave.py):
+Each area's runs share a few long-lived stacks of that area only (lanes: three for preview, two
+for studio, one for any other area, `MATRIX_LANES`; the runs mostly wait, they do not compute), and
+the areas run at once. On a lane, faults of different scenarios share one behave process (tests/matrix_behave.py):
 each scenario runs alone under its own fault, switched on through its area's control endpoint and
 off after it, and a scenario that leaves the stack other than it found it gets the lane a fresh
 stack. A startup-only fault gets a fresh stack of its own.
