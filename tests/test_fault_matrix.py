@@ -8,7 +8,6 @@ off after it, and a scenario that leaves the stack other than it found it gets t
 stack. A startup-only fault gets a fresh stack of its own.
 """
 import os
-import queue
 import threading
 import time
 from collections import defaultdict
@@ -60,7 +59,7 @@ def _groups(jobs, lanes):
     for job in jobs:
         by_scenario[job.scenario].append(job)
     size = max(1, -(-len(jobs) // (lanes * GROUPS_PER_LANE)))
-    queues = sorted(by_scenario.values(), key=lambda queue: ("/performance/" not in queue[0].feature, -len(queue)))
+    queues = sorted(by_scenario.values(), key=lambda waiting: -len(waiting))
     groups = []
     while any(queues):
         group = []
@@ -103,26 +102,54 @@ def _run_alone(lane, job):
     job.error = None if run.scenarios else f"behave ran no scenario:\n{run.output[-2000:]}"
 
 
+class Work:
+    """An area's runs, handed to its lanes in order, but never two timing runs at once (performance
+    features measure times and processor use: two of them would measure each other)."""
+
+    def __init__(self, items):
+        self.items, self.timing, self.changed = list(items), False, threading.Condition()
+
+    def take(self):
+        """The next run this lane may start, or None when none is left."""
+        with self.changed:
+            while self.items:
+                ready = next((item for item in self.items if not (self.timing and _timing(item))), None)
+                if ready is not None:
+                    self.items.remove(ready)
+                    self.timing = self.timing or _timing(ready)
+                    return ready
+                self.changed.wait()
+            return None
+
+    def done(self, item, left=()):
+        with self.changed:
+            if left:
+                self.items.insert(0, left)
+            self.timing = self.timing and not _timing(item)
+            self.changed.notify_all()
+
+
+def _timing(item):
+    return any("/performance/" in job.feature for job in (item if isinstance(item, list) else [item]))
+
+
 def _lane_worker(name, area, work, finished):
     lane = Lane(name, area).start()
     try:
-        while True:
-            try:
-                item = work.get_nowait()
-            except queue.Empty:
-                finished.append((area, time.monotonic(), lane.restarts))
-                return
+        while (item := work.take()) is not None:
+            left = []
             try:
                 if isinstance(item, list):
                     left = _run_group(lane, item)
-                    if left:
-                        work.put(left)
                 else:
                     _run_alone(lane, item)
             except Exception as error:  # noqa: BLE001 - one broken run must not take the lane's other runs
                 for job in item if isinstance(item, list) else [item]:
                     job.error = job.error or f"{type(error).__name__}: {error}"
                 lane.restart()
+            finally:
+                work.done(item, left)
+        finished.append((area, time.monotonic(), lane.restarts))
     finally:
         lane.stop()
 
@@ -147,13 +174,16 @@ def _report(jobs, started, finished):
 
 
 def _ordered(jobs, lanes):
-    """The longest first: the performance baselines and the startup-only faults (fresh stacks); the
-    other baselines last, where they also show that the lanes' stacks came through every fault."""
+    """The longest first: the timing runs (one at a time, so they start at once) and the startup-only
+    faults (fresh stacks); the other baselines last, where they also show that the lanes' stacks came
+    through every fault. Timing scenarios are grouped only with each other."""
     alone = [job for job in jobs if job.fault and faults.startup_only(job.fault)]
     grouped = [job for job in jobs if job.fault and job not in alone]
     baselines = [job for job in jobs if not job.fault]
-    slow = [job for job in baselines if "/performance/" in job.feature]
-    return [*slow, *alone, *_groups(grouped, lanes), *[job for job in baselines if job not in slow]]
+    timed = [job for job in grouped if _timing(job)]
+    return [*[job for job in baselines if _timing(job)], *_groups(timed, 1), *alone,
+            *_groups([job for job in grouped if job not in timed], lanes),
+            *[job for job in baselines if not _timing(job)]]
 
 
 @pytest.fixture(scope="module")
@@ -168,9 +198,7 @@ def runs(request):
     started, finished, threads = time.monotonic(), [], []
     for area in sorted({job.area for job in jobs}):
         mine = [job for job in jobs if job.area == area]
-        work = queue.Queue()
-        for item in _ordered(mine, LANES.get(area, 1)):
-            work.put(item)
+        work = Work(_ordered(mine, LANES.get(area, 1)))
         threads += [threading.Thread(target=_lane_worker, args=(f"{area}-{n}", area, work, finished))
                     for n in range(min(LANES.get(area, 1), len(mine)))]
     for thread in threads:
