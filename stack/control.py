@@ -2,11 +2,10 @@
 them on its own port (never behind the load balancer). A PUT of `{"faults": [...]}` makes those the
 area's run-time faults and answers the active set; start-up faults stay as they were.
 """
-import json
-
 from aiohttp import web
 
 from stack import faults
+from stack.body import BodyProblem, read_body
 
 PATH = "/control/faults"
 
@@ -19,25 +18,30 @@ def fault_routes(settings, area):
 
     async def put(request):
         try:
-            body = json.loads(await request.read() or b"null")
-        except (ValueError, RecursionError):
-            return _refuse(400, 'body must be JSON: {"faults": [fault names]}')
-        names = body.get("faults") if isinstance(body, dict) else None
-        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
-            return _refuse(400, 'body must be {"faults": [fault names]}')
+            body = await read_body(request, check=_problem)
+        except BodyProblem as problem:
+            return _refuse(problem.status, "ValidationError", problem.message, problem.field)
         try:
-            return _answer(area, faults.switch(settings, area, names))
+            return _answer(area, faults.switch(settings, area, body["faults"]))
         except faults.UnknownFault as error:
-            return _refuse(400, str(error))
+            return _refuse(400, "UnknownFault", str(error), "faults")
         except faults.StartupOnly as error:
-            return _refuse(409, str(error))
+            return _refuse(409, "StartupOnly", str(error), "faults")
 
     return [web.get(PATH, show), web.put(PATH, put)]
+
+
+def _problem(body):
+    names = body.get("faults")
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        return "faults", 'body must be {"faults": [fault names]}'
+    return None
 
 
 def _answer(area, names):
     return web.json_response({"area": area, "faults": names})
 
 
-def _refuse(status, reason):
-    return web.json_response({"error": reason}, status=status)
+def _refuse(status, kind, message, field):
+    """The preview services' error shape (stack/preview/web.py), which the studio's control route shares."""
+    return web.json_response({"error": kind, "message": message, "field": field}, status=status)

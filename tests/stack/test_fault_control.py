@@ -33,23 +33,33 @@ def test_a_fault_switched_on_changes_the_running_service_and_off_restores_it(stu
     assert viewer.get("/observability/sinks").status_code == 403
 
 
+def test_a_startup_only_fault_is_refused_with_its_reason(platform):
+    with httpx.Client(base_url=platform.url("hermes"), timeout=10) as hermes:
+        answer = hermes.put(CONTROL, json={"faults": ["throttle_backoff_refuses_all"]})
+        assert (answer.status_code, answer.json()["message"]) == (409, (
+            "throttle_backoff_refuses_all can only be given at start (STACK_FAULTS): "
+            "Hermes installs its throttling hook on the session table when it starts"))
+        assert hermes.get(CONTROL).json()["faults"] == []
+
+
 @pytest.mark.parametrize("body, status, reason", [
     ({"faults": ["no_such_fault"]}, 400, "unknown studio fault(s) no_such_fault; known: anonymous_refused"),
     ({"faults": ["no_scale_up"]}, 400, "unknown studio fault(s) no_scale_up"),
     ({"faults": "non_admin_allowed"}, 400, 'body must be {"faults": [fault names]}'),
     ({"faults": [1]}, 400, 'body must be {"faults": [fault names]}'),
-    ([], 400, 'body must be {"faults": [fault names]}'),
+    ([], 400, "request body must be a JSON object, not an array"),
 ])
 def test_a_bad_request_is_refused_with_the_reason_and_changes_nothing(control, body, status, reason):
     answer = control.put(CONTROL, json=body)
     assert answer.status_code == status
-    assert answer.json()["error"].startswith(reason)
+    assert answer.json()["message"].startswith(reason)
     assert control.get(CONTROL).json()["faults"] == []
 
 
 def test_a_body_that_is_not_json_is_refused(control):
     answer = control.put(CONTROL, content=b"[" * 5000)
-    assert (answer.status_code, answer.json()["error"]) == (400, 'body must be JSON: {"faults": [fault names]}')
+    assert (answer.status_code, answer.json()["message"]) == (
+        400, "request body nests arrays or objects too deeply to decode")
 
 
 def test_a_preview_fault_switched_on_hermes_reaches_the_load_balancer_process(platform):
