@@ -223,7 +223,7 @@ def test_the_fault_makes_its_step_fail(runs, fault):
     scenario, step = MATRIX[fault]
     job = runs[(SCENARIOS[scenario][0], fault)]
     assert job.error is None, job.error
-    assert faults.startup_only(fault) or fault in job.switched, f"{fault} was not switched on: {job.switched}"
+    assert faults.startup_only(fault) or job.switched == [fault], f"{fault} was not the one fault on: {job.switched}"
     assert job.steps, f"@{scenario} did not run:\n{job.output[-2000:]}"
     failed = job.failed_steps()
     assert any(name.startswith(step) for name in failed), (
