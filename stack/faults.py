@@ -1,7 +1,7 @@
 """Named, realistic defects the stack can be switched into, to prove that the suite notices them.
 
-Each area declares its own in `stack/<area>/faults.py` (`FAULTS`, `STARTUP_ONLY`, and the `SERVICE`
-whose `/control/faults` switches them). This module only merges those declarations and keeps the
+Each area declares its own in `stack/<area>/faults.py` (`FAULTS`, `STARTUP_ONLY`, and `control_url`:
+where its service's `/control/faults` switches them). This module only merges those declarations and keeps the
 active set: one small JSON file per area in the stack run's directory, written atomically by the
 area's service and read by every process (edit workers too), re-read only when the file changes.
 `STACK_FAULTS=a,b` at start seeds the files; a startup-only fault can be given only there.
@@ -10,8 +10,6 @@ import importlib
 import json
 import os
 from functools import cache
-
-from stack.areas import AREAS
 
 
 class UnknownFault(ValueError):
@@ -25,6 +23,7 @@ class StartupOnly(ValueError):
 @cache
 def _declarations():
     """{area: its faults module} for every area of stack/areas.py, refusing a name two areas declare."""
+    from stack.areas import AREAS  # not at the top: an area's package may import this module
     modules = {area: importlib.import_module(f"stack.{area}.faults") for area in AREAS}
     seen = {}
     for area, module in modules.items():
@@ -53,9 +52,9 @@ def startup_only(name):
     return _declarations()[area_of(name)].STARTUP_ONLY.get(name)
 
 
-def control_service(area):
-    """The stack service whose `/control/faults` switches `area`'s faults."""
-    return _declarations()[area].SERVICE
+def control_url(state, area):
+    """The URL of `area`'s `/control/faults` on the stack whose state file holds `state`."""
+    return _declarations()[area].control_url(state)
 
 
 def _refuse_unknown(names, where):

@@ -6,6 +6,83 @@ the matrix by breaking a later scenario's set-up. tests/test_matrix_coverage.py 
 Then of every scenario is named here by a fault of that scenario.
 """
 MATRIX = {
+    "gateway_token_attribution_hangs": (
+        "id.gateway.explained_answer.token_graph", "the trace completes within the trace complete budget"),
+    "gateway_refused_chat_forwarded": ("id.gateway.access.refused", "no answer or trace was created"),
+    "gateway_scope_not_checked": ("id.gateway.access.refused", "the gateway refuses the request because"),
+    "gateway_tenantless_token_accepted": ("id.gateway.access.refused", "the gateway refuses the request because"),
+    "gateway_read_scope_can_cancel": (
+        "id.gateway.access.scopes", "tenant A's read-only user can read the trace but cannot cancel it"),
+    "gateway_write_implies_read": ("id.gateway.access.scopes", "tenant A's write-only user cannot read the trace"),
+    "gateway_audit_duplicated": ("id.gateway.books.audit", "the audit log records each of those events once"),
+    "gateway_audit_pii_unmasked": ("id.gateway.books.audit", "no audit line holds a token, the credentials"),
+    "gateway_chat_counted_twice": (
+        "id.gateway.books.metrics", "the request, chat, rate-limit and denial counters rose by exactly"),
+    "gateway_raw_id_label": ("id.gateway.books.metrics", "no metric label holds a trace reference"),
+    "gateway_tenant_label_anon": (
+        "id.gateway.books.metrics", "the request, chat, rate-limit and denial counters rose by exactly"),
+    "gateway_expiry_not_enforced": (
+        "id.gateway.cancellation.expired", "its graph is gone for good within the trace expiry budget"),
+    "gateway_cancel_finished_accepted": (
+        "id.gateway.cancellation.finished", "the cancellation is refused because the trace has already"),
+    "gateway_cancel_ignored": ("id.gateway.cancellation.running", "the trace ends cancelled, without a graph"),
+    "gateway_cancel_running_refused": ("id.gateway.cancellation.running", "the cancellation is accepted"),
+    "gateway_chart_replicas_capped": (
+        "id.gateway.deployment.capacity", "the replicas needed at the target concurrency are within"),
+    "gateway_chart_missing_network_policy": (
+        "id.gateway.deployment.manifest", "the manifest holds deployments, services"),
+    "gateway_chart_no_gpu_provisioner": (
+        "id.gateway.deployment.manifest", "node provisioners exist for CPU and for GPU nodes"),
+    "gateway_chart_scaler_drift": (
+        "id.gateway.deployment.manifest", "the scaled object's replica bounds and backlog target agree"),
+    "gateway_stream_no_completion": (
+        "id.gateway.explained_answer.live_stream", "the stream ends by announcing the completion"),
+    "gateway_stream_skips_progress": (
+        "id.gateway.explained_answer.live_stream", "the stream announces progress through the stages in order"),
+    "gateway_chat_stream_empty": (
+        "id.gateway.explained_answer.streamed", "the answer arrives in several pieces of text and ends properly"),
+    "gateway_graph_wrong_granularity": (
+        "id.gateway.explained_answer.token_graph", "the trace's graph is a valid hypergraph"),
+    "gateway_graph_missing_incidences": (
+        "id.gateway.explained_answer.trace_completes", "the trace's graph is a valid hypergraph"),
+    "gateway_status_never_progresses": (
+        "id.gateway.explained_answer.trace_completes", "the trace completes within the trace complete budget"),
+    "gateway_trace_id_not_returned": (
+        "id.gateway.explained_answer.trace_completes", "the answer arrives with a trace reference the gateway knows"),
+    "gateway_webhook_not_sent": (
+        "id.gateway.explained_answer.webhook", "the webhook receives the trace's completion"),
+    "gateway_webhook_signature_wrong": (
+        "id.gateway.explained_answer.webhook", "the webhook's signature verifies with the secret"),
+    "gateway_failure_hangs": (
+        "id.gateway.failure_recovery.attribution", "the trace fails with a reason within the trace complete budget"),
+    "gateway_no_recovery": (
+        "id.gateway.failure_recovery.attribution", "the trace completes within the trace complete budget"),
+    "gateway_malformed_body_500": (
+        "id.gateway.published_api.no_open_operation", "every malformed request is refused with a reason"),
+    "gateway_unauthenticated_webhook_register": (
+        "id.gateway.published_api.no_open_operation", "every call without credentials is refused"),
+    "gateway_accepted_trace_dropped": (
+        "id.gateway.slowing_down.queue_burst", "every accepted trace completes with a valid hypergraph"),
+    "gateway_queue_rejections_not_counted": (
+        "id.gateway.slowing_down.queue_burst", "the metrics count every refusal for the queue"),
+    "gateway_queue_unbounded": (
+        "id.gateway.slowing_down.queue_burst", "some are accepted and the rest are told to come back later"),
+    "gateway_burst_ignored": ("id.gateway.slowing_down.rate_limit", "only after its burst of reads was used up"),
+    "gateway_rate_limit_shared": ("id.gateway.slowing_down.rate_limit", "at that moment tenant A is still served"),
+    "gateway_retry_after_missing": (
+        "id.gateway.slowing_down.rate_limit", "tenant B is told to come back later with a wait in whole seconds"),
+    "gateway_completion_batched": (
+        "id.gateway.speed.explanation_latency", "the 95th percentile of explanation latency is within the"),
+    "gateway_trace_lost_now_and_then": ("id.gateway.speed.explanation_latency", "every explanation completes"),
+    "gateway_cross_tenant_denial_not_audited": (
+        "id.gateway.tenant_isolation.audited", "the audit log shows every attempt as a denial"),
+    "gateway_cross_tenant_cancel": (
+        "id.gateway.tenant_isolation.other_tenant", "every attempt is refused as if the trace did not exist"),
+    "gateway_cross_tenant_read": (
+        "id.gateway.tenant_isolation.other_tenant", "every attempt is refused as if the trace did not exist"),
+    "gateway_refused_cancel_applied": (
+        "id.gateway.tenant_isolation.other_tenant",
+        "tenant A's trace still completes within the trace complete budget"),
     "capacity_limit_drops_half_burst": (
         "id.performance.load.burst", "the share of sessions that start meets its thresholds"),
     "capacity_refusal_unclear": (
@@ -228,30 +305,3 @@ PROVED_BY = {
     "id.performance.sustained_load.steady_arrivals": "id.performance.load.steady_arrivals",
 }
 
-
-def _by_id_tag(matrix):
-    """{fault: (feature, scenario, step)} from an area's {fault: (id tag, step)}, by reading the features.
-
-    Temporary, until this matrix is keyed by id tags too: the gateway's entries join it here."""
-    import glob
-    import os
-
-    from behave.parser import parse_file
-
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    scenarios = {}
-    for path in glob.glob(os.path.join(root, "features", "*", "*.feature")):
-        for scenario in parse_file(path).scenarios:
-            for tag in scenario.tags:
-                scenarios[f"@{tag}"] = (os.path.relpath(path, root), scenario.name)
-    return {fault: (*scenarios[tag], step) for fault, (tag, step) in matrix.items()}
-
-
-from tests.fault_matrix_gateway import MATRIX as _GATEWAY  # noqa: E402
-
-MATRIX.update(_by_id_tag(_GATEWAY))
-
-# The guardian's matrix is keyed by scenario id tags (tests/fault_matrix_guardian.py).
-from tests.fault_matrix_guardian import as_feature_scenario_step  # noqa: E402
-
-MATRIX.update(as_feature_scenario_step())

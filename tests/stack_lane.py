@@ -94,7 +94,7 @@ class Lane:
 
 def switch(state, area, names):
     """Makes `names` the area's run-time faults; the area's active set as the stack answers it."""
-    url = state["endpoints"][faults.control_service(area)] + "/control/faults"
+    url = faults.control_url(state, area)
     request = urllib.request.Request(url, data=json.dumps({"faults": list(names)}).encode(), method="PUT",
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as response:

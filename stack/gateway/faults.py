@@ -1,4 +1,11 @@
-"""The gateway's realistic defects, each breaking one promise a gateway scenario names."""
+"""The gateway's realistic defects, each breaking one promise a gateway scenario names. The gateway
+switches them on its control port (`/control/faults`), never on its public one."""
+
+
+def control_url(state):
+    """Where this area's faults are switched at run time, from the stack's state file."""
+    return state["gateway"]["control_url"] + "/control/faults"
+
 
 FAULTS = {
     "gateway_scope_not_checked": "the gateway accepts a token for any operation, whatever its scopes",
@@ -41,9 +48,20 @@ FAULTS = {
     "gateway_malformed_body_500": "a chat request whose body is not JSON fails with a server error",
     "gateway_trace_lost_now_and_then": "one trace in ten is lost between the queue and a worker and stays queued",
     "gateway_completion_batched": "finished traces are marked complete by a flush that runs once a second",
+    "gateway_token_attribution_hangs": "the attribution stage never returns for a trace explained token by token",
     # Faults of the rendered chart the embedded gateway publishes (they take effect at stack start).
     "gateway_chart_missing_network_policy": "the chart renders no NetworkPolicy, so any pod may call the explainer",
     "gateway_chart_scaler_drift": "the KEDA ScaledObject caps the gateway at 2 replicas while the values say 12",
     "gateway_chart_no_gpu_provisioner": "the chart renders a Karpenter provisioner for CPU nodes only",
     "gateway_chart_replicas_capped": "the chart's values and its scaler both cap the gateway at 2 replicas",
+}
+
+#: faults that can only be given at start (`STACK_FAULTS`), each with the reason
+STARTUP_ONLY = {
+    "gateway_chart_missing_network_policy": "the chart is rendered once, when the stack starts",
+    "gateway_chart_scaler_drift": "the chart is rendered once, when the stack starts",
+    "gateway_chart_no_gpu_provisioner": "the chart is rendered once, when the stack starts",
+    "gateway_chart_replicas_capped": "the chart is rendered once, when the stack starts",
+    "gateway_no_recovery": "the worker it breaks stays broken after the fault is switched off",
+    "gateway_raw_id_label": "the metric series it labels by raw path stay in the registry after it is switched off",
 }

@@ -18,7 +18,7 @@ import time
 import aiohttp
 from aiohttp import web
 
-from stack import faults
+from stack import control, faults
 from stack.gateway import config as gateway_config
 from stack.gateway.audit import Audit
 from stack.gateway.auth import READ, WRITE, Refusal, principal_of, require
@@ -78,7 +78,8 @@ class Gateway:
     def control_app(self):
         app = web.Application()
         app.add_routes([web.get("/health", self.health), web.get("/control/attribution", self.attribution),
-                        web.put("/control/attribution", self.set_attribution)])
+                        web.put("/control/attribution", self.set_attribution),
+                        *control.fault_routes(self.settings, "gateway")])
         return app
 
     async def _lifecycle(self, _app):

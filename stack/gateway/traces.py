@@ -141,6 +141,9 @@ class Traces:
             if stage == "fetch":
                 await trace.text_ready.wait()
             await asyncio.sleep(stage_s)
+            token_hangs = trace.granularity == "token" and self.fault("gateway_token_attribution_hangs")
+            if stage == "attribution" and token_hangs:
+                return
             if stage == "attribution" and (self.attribution_failing or self.broken):
                 self.broken = self.broken or self.fault("gateway_no_recovery")
                 if self.fault("gateway_failure_hangs"):

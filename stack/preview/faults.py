@@ -4,8 +4,12 @@ the email intake, and the performance defects (slow or greedy containers are pre
 Hermes owns the switch (`/control/faults` on its own port); stack/faults.py reads it for every
 preview process, edit workers included.
 """
-#: the service whose control API switches this area's faults at run time
-SERVICE = "hermes"
+
+
+def control_url(state):
+    """Where this area's faults are switched at run time, from the stack's state file."""
+    return state["preview"]["endpoints"]["hermes_control"] + "/faults"
+
 
 FAULTS = {
     "session_not_recorded": "Hermes answers an activation but never writes the session item",

@@ -1,8 +1,12 @@
 """The studio's named defects: load tests, the benchmark matrix, quality, the money HUD, routing,
 access and the safety gates. The studio server owns the switch (`/control/faults` on its own port).
 """
-#: the service whose control API switches this area's faults at run time
-SERVICE = "studio"
+
+
+def control_url(state):
+    """Where this area's faults are switched at run time, from the stack's state file."""
+    return state["studio"]["base_url"] + "/control/faults"
+
 
 FAULTS = {
     # load tests, benchmark matrix, quality, money HUD
