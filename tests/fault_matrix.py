@@ -6,8 +6,10 @@ the matrix by breaking a later scenario's set-up. tests/test_matrix_coverage.py 
 Then of every scenario is named here by a fault of that scenario.
 """
 MATRIX = {
-    "gateway_token_attribution_hangs": (
-        "id.gateway.explained_answer.token_graph", "the trace completes within the trace complete budget"),
+    "record_waits_for_audit_flush": ("id.guardian.speed.sustained", "the guardian records at least"),
+    "repeat_written_before_check": (
+        "id.guardian.false_positives.repeat_other_time", 'the rule holds exactly one event "e1", with outcome "block"'),
+    "records_refused_now_and_then": ("id.guardian.speed.sustained", "every offered event is recorded"),
     "gateway_refused_chat_forwarded": ("id.gateway.access.refused", "no answer or trace was created"),
     "gateway_scope_not_checked": ("id.gateway.access.refused", "the gateway refuses the request because"),
     "gateway_tenantless_token_accepted": ("id.gateway.access.refused", "the gateway refuses the request because"),
@@ -43,6 +45,8 @@ MATRIX = {
         "id.gateway.explained_answer.streamed", "the answer arrives in several pieces of text and ends properly"),
     "gateway_graph_wrong_granularity": (
         "id.gateway.explained_answer.token_graph", "the trace's graph is a valid hypergraph"),
+    "gateway_token_attribution_hangs": (
+        "id.gateway.explained_answer.token_graph", "the trace completes within the trace complete budget"),
     "gateway_graph_missing_incidences": (
         "id.gateway.explained_answer.trace_completes", "the trace's graph is a valid hypergraph"),
     "gateway_status_never_progresses": (
@@ -83,6 +87,54 @@ MATRIX = {
     "gateway_refused_cancel_applied": (
         "id.gateway.tenant_isolation.other_tenant",
         "tenant A's trace still completes within the trace complete budget"),
+    "malformed_event_stored": ("id.guardian.bad_input.refused", "nothing is stored for the rule"),
+    "refusals_do_not_name_field": ("id.guardian.bad_input.refused", "the event is refused with a reason"),
+    "baselines_unencrypted": ("id.guardian.baselines.encrypted", "every stored version"),
+    "missing_baseline_is_error": ("id.guardian.baselines.none", "the repository has no baseline"),
+    "baseline_returns_oldest": ("id.guardian.baselines.versions", "the repository's baseline has 5 rules"),
+    "baselines_unversioned": ("id.guardian.baselines.versions", "the repository has 2 baseline versions"),
+    "breaker_bucket_without_expiry": ("id.guardian.circuit_breaker.hourly_bucket", "the count is kept in one bucket"),
+    "breaker_counts_per_organisation": (
+        "id.guardian.circuit_breaker.one_organisation", "another rule is not stopped"),
+    "breaker_trips_above_threshold": (
+        "id.guardian.circuit_breaker.one_organisation", "the rule is stopped for the first organisation"),
+    "breaker_trips_every_organisation": (
+        "id.guardian.circuit_breaker.one_organisation", "the rule is not stopped for the second organisation"),
+    "increments_lost_under_concurrency": ("id.guardian.circuit_breaker.parallel", "the rule's count for"),
+    "breaker_keys_collide": ("id.guardian.circuit_breaker.separator", "the rule of the second pair is not stopped"),
+    "breaker_reads_unescaped_key": ("id.guardian.circuit_breaker.separator", "the rule of the first pair is stopped"),
+    "expired_consent_valid": ("id.guardian.consent.expired", "consent for the primary scope is not valid"),
+    "consent_looked_up_in_clear": ("id.guardian.consent.granted", "consent for the primary scope is valid"),
+    "consent_scope_ignored": ("id.guardian.consent.granted", "consent for the secondary scope is not valid"),
+    "organisation_copied_into_consent": ("id.guardian.consent.hashed", "the organisation's id appears nowhere"),
+    "organisation_stored_in_clear": ("id.guardian.consent.hashed", "the stored consent is keyed by the SHA-256"),
+    "revoked_consent_valid": ("id.guardian.consent.revoked", "consent for the primary scope is not valid"),
+    "expiry_in_other_attribute": ("id.guardian.false_positives.expiry", "the stored event expires"),
+    "finding_looked_up_by_other_key": ("id.guardian.false_positives.marked", "the finding of event"),
+    "reviewer_not_recorded": ("id.guardian.false_positives.marked", 'the event "e1" records that'),
+    "events_oldest_first": ("id.guardian.false_positives.newest_first", "the events are"),
+    "duplicate_event_accepted": (
+        "id.guardian.false_positives.recorded_once", "the repeat is refused because the event is already recorded"),
+    "refused_duplicate_overwrites": ("id.guardian.false_positives.recorded_once", "the rule holds exactly one event"),
+    "duplicate_other_timestamp_accepted": (
+        "id.guardian.false_positives.repeat_other_time",
+        "the repeat is refused because the event is already recorded"),
+    "window_since_ignored": ("id.guardian.false_positives.window_since", "the events are"),
+    "false_positive_rate_over_all_events": (
+        "id.guardian.false_positives.window_statistics", "the observed false-positive rate"),
+    "pending_counts_reviewed": ("id.guardian.false_positives.window_statistics", "the window counts"),
+    "nonce_provisioned_as_plain_text": ("id.guardian.provisioning.as_agreed", "the check finds the"),
+    "redaction_first_match_only": ("id.guardian.redaction.every_match", "none of the secrets is left"),
+    "redaction_mac_truncated": ("id.guardian.redaction.every_match", "the redacted text carries the brand"),
+    "validation_key_as_text": ("id.guardian.redaction.every_match", "the redaction is valid"),
+    "redaction_keeps_first_nonce": ("id.guardian.redaction.rotation", "a new redaction uses the new nonce version"),
+    "rotation_overwrites_old_nonce": ("id.guardian.redaction.rotation", "a new nonce version exists"),
+    "rotation_retires_old_nonce": ("id.guardian.redaction.rotation", "the text redacted before the rotation"),
+    "tampered_value_accepted": ("id.guardian.redaction.tampering", "the redaction is not valid"),
+    "busy_guardian_refuses_records": ("id.guardian.speed.burst", "every offered event is recorded"),
+    "records_serialised": ("id.guardian.speed.burst", "the guardian records at least"),
+    "nonce_reloaded_slowly": ("id.guardian.speed.latency", "its 95th percentile is within"),
+    "window_fetched_one_by_one": ("id.guardian.speed.latency", "its mean time is within"),
     "capacity_limit_drops_half_burst": (
         "id.performance.load.burst", "the share of sessions that start meets its thresholds"),
     "capacity_refusal_unclear": (
@@ -305,3 +357,10 @@ PROVED_BY = {
     "id.performance.sustained_load.steady_arrivals": "id.performance.load.steady_arrivals",
 }
 
+#: Thens that judge the suite's own code, not the stack (the guardian's infrastructure check): no fault
+#: of the stack can break them, so the unit tests named here prove them, against environments built
+#: wrong on purpose
+PROVEN_BY_UNIT_TESTS = {
+    "the check reports exactly these differences": "tests/stack/test_guardian_check.py",
+    "the check changed nothing in that environment": "tests/stack/test_guardian_check.py",
+}

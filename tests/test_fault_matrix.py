@@ -1,7 +1,7 @@
 """Each scenario fails at its named step when its fault is on, and each feature passes when none is.
 
 Each area's runs share a few long-lived stacks of that area only (lanes: three for preview, two
-for studio and gateway, one for any other area, `MATRIX_LANES`; the runs mostly wait, they do not
+for studio, gateway and guardian, one for any other area, `MATRIX_LANES`; the runs mostly wait, they do not
 compute), and the areas run at once. On a lane, faults of different scenarios share one behave
 process (tests/matrix_behave.py): each scenario runs alone under its own fault, switched on through
 its area's control endpoint and off after it, and a scenario that leaves the stack other than it
@@ -22,7 +22,7 @@ from tests.stack_lane import Lane
 from tests.test_matrix_coverage import FEATURE_AREAS, SCENARIOS
 
 #: stacks at once per area (`MATRIX_LANES=preview=3,studio=1`); an area not named gets one
-LANES = {"preview": 3, "studio": 2, "gateway": 2, **{area: int(count) for area, count in
+LANES = {"preview": 3, "studio": 2, "gateway": 2, "guardian": 2, **{area: int(count) for area, count in
                          (pair.split("=") for pair in os.environ.get("MATRIX_LANES", "").split(",") if pair)}}
 GROUPS_PER_LANE = 3
 #: lines for the end of the pytest run (tests/conftest.py prints them)

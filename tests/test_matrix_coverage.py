@@ -2,7 +2,8 @@
 a scenario that exists; scenarios are found by their id tags, read with behave's own parser.
 
 A scenario's Thens are its Then steps and the And/But steps after them; an outline's rows share the
-outline's Then steps (a step counts as broken when a fault's text starts its text in any row).
+outline's Then steps (a step counts as broken when a fault's text starts its text in any row). A Then
+that judges the suite's own code is proven by the unit tests PROVEN_BY_UNIT_TESTS names instead.
 """
 import glob
 import os
@@ -13,7 +14,7 @@ import pytest
 from behave.parser import parse_file
 
 from stack import faults
-from tests.fault_matrix import MATRIX, PROVED_BY
+from tests.fault_matrix import MATRIX, PROVED_BY, PROVEN_BY_UNIT_TESTS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FEATURES = sorted(glob.glob(os.path.join(ROOT, "features", "*", "*.feature")))
@@ -88,6 +89,14 @@ def test_every_then_of_the_scenario_is_broken_by_a_fault_of_it(scenario):
         scenario = PROVED_BY[scenario]
     steps = FAULTS_OF[scenario]
     for then in dict.fromkeys(runs[0]):
+        if any(then.startswith(judged) for judged in PROVEN_BY_UNIT_TESTS):
+            continue
         places = [position for position, same in enumerate(runs[0]) if same == then]
         assert any(thens[place].startswith(step) for thens in runs for place in places for step in steps), (
             f"{path}: no fault of @{scenario} makes '{then}' fail")
+
+
+@pytest.mark.parametrize("then", sorted(PROVEN_BY_UNIT_TESTS))
+def test_a_then_proven_by_unit_tests_names_tests_that_exist_and_a_then_in_use(then):
+    assert os.path.exists(os.path.join(ROOT, PROVEN_BY_UNIT_TESTS[then]))
+    assert any(step.startswith(then) for _, runs in SCENARIOS.values() for thens in runs for step in thens)

@@ -92,6 +92,8 @@ class Events:
         if self.fault("refused_duplicate_overwrites"):
             self.dynamodb.put_item(TableName=self.table, Item=to_item(item))
         marker = {"pk": item["pk"], "sk": f"eventid#{item['eventId']}", TTL_ATTRIBUTE: item.get(TTL_ATTRIBUTE)}
+        if self.fault("repeat_written_before_check"):
+            return self._write_then_check(item, marker)
         try:
             self.dynamodb.transact_write_items(TransactItems=[
                 {"Put": {"TableName": self.table, "Item": to_item(marker),
@@ -100,6 +102,18 @@ class Events:
             ])
         except ClientError as error:
             if error.response["Error"]["Code"] == "TransactionCanceledException":
+                raise v.conflict(f"event {item['eventId']} of rule {item['ruleId']} is already recorded") from None
+            raise
+        return self._shown(item)
+
+    def _write_then_check(self, item, marker):
+        """The `repeat_written_before_check` defect: the event is written, then its marker refuses a repeat."""
+        self.dynamodb.put_item(TableName=self.table, Item=to_item(item))
+        try:
+            self.dynamodb.put_item(TableName=self.table, Item=to_item(marker),
+                                   ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 raise v.conflict(f"event {item['eventId']} of rule {item['ruleId']} is already recorded") from None
             raise
         return self._shown(item)

@@ -1,9 +1,16 @@
 """The guardian's named defects: each one breaks one promise of the contract, the way real code does.
 The guardian's service owns the switch (`/control/faults` on its own port)."""
-#: the service whose control API switches this area's faults at run time
-SERVICE = "guardian"
+
+
+def control_url(state):
+    """Where this area's faults are switched at run time, from the stack's state file."""
+    return state["guardian"]["control_url"] + "/faults"
+
 
 FAULTS = {
+    "repeat_written_before_check": "a repeat is refused only after its event is written: one at another time stays",
+    "records_refused_now_and_then": "every twentieth record is refused as busy, however light the load",
+    "record_waits_for_audit_flush": "each record holds the next one back until its audit entry is flushed",
     "duplicate_event_accepted": "the FP store writes every event without checking whether it was recorded before",
     "duplicate_other_timestamp_accepted": "the FP store refuses a repeated event only when its timestamp is the same too",
     "events_oldest_first": "a rule's window lists its events oldest first",

@@ -8,7 +8,7 @@ import traceback
 
 from aiohttp import web
 
-from stack import faults
+from stack import control, faults
 from stack.body import BodyProblem, read_body
 from stack.guardian import validation as v
 from stack.guardian.baselines import Baselines
@@ -27,7 +27,11 @@ HEALTH_PATH = "/health"
 COLD_NONCE_LOAD_S = 0.15
 COLD_NONCE_EVERY = 5
 SERIALISED_RECORD_S = 0.1
+# `record_waits_for_audit_flush`: each record waits this long for the previous one's audit flush.
+AUDIT_FLUSH_S = 0.15
 BUSY_AT = 8
+# `records_refused_now_and_then`: every this many-th record is refused as busy, whatever the load.
+REFUSE_EVERY = 20
 MAX_BODY = 1024 * 1024
 # Old nonce versions stay valid this long after a rotation unless the settings say otherwise.
 DEFAULT_GRACE_S = 3600
@@ -76,6 +80,7 @@ class Guardian:
         self.baselines = Baselines(aws_client(settings, "s3"), names["baselines"], self.fault)
         self._redactions = 0
         self._recording = 0
+        self._records = 0
         self._record_lock = asyncio.Lock()
         # One rotation at a time in this process; between processes, SSM refuses a version that exists.
         self._rotation_lock = asyncio.Lock()
@@ -103,6 +108,7 @@ class Guardian:
             web.put("/baselines/{repoId}", self.store_baseline),
             web.get("/baselines/{repoId}", self.baseline),
             web.get("/baselines/{repoId}/versions", self.baseline_versions),
+            *control.fault_routes(self.settings, "guardian"),
         ])
         return app
 
@@ -114,7 +120,9 @@ class Guardian:
         return web.json_response({"status": "ok"})
 
     async def record(self, request):
-        if self.fault("busy_guardian_refuses_records") and self._recording >= BUSY_AT:
+        self._records += 1
+        if self.fault("busy_guardian_refuses_records") and self._recording >= BUSY_AT or (
+                self._records % REFUSE_EVERY == 0 and self.fault("records_refused_now_and_then")):
             raise v.Refused(503, "busy", "the guardian is busy; try again")
         self._recording += 1
         try:
@@ -122,6 +130,11 @@ class Guardian:
                 async with self._record_lock:
                     await asyncio.sleep(SERIALISED_RECORD_S)
                     return await self._record(request)
+            if self.fault("record_waits_for_audit_flush"):
+                async with self._record_lock:
+                    answer = await self._record(request)
+                    await asyncio.sleep(AUDIT_FLUSH_S)
+                    return answer
             return await self._record(request)
         finally:
             self._recording -= 1
