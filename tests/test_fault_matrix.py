@@ -1,11 +1,12 @@
 """Each scenario fails at its named step when its fault is on, and each feature passes when none is.
 
 Each area's runs share a few long-lived stacks of that area only (lanes: three for preview, two
-for studio, gateway and guardian, one for any other area, `MATRIX_LANES`; the runs mostly wait, they do not
-compute), and the areas run at once. On a lane, faults of different scenarios share one behave
+for studio, gateway and guardian, one for any other area, `MATRIX_LANES`; the runs mostly wait,
+they do not compute), and the areas run at once. On a lane, faults of different scenarios share one behave
 process (tests/matrix_behave.py): each scenario runs alone under its own fault, switched on through
 its area's control endpoint and off after it, and a scenario that leaves the stack other than it
-found it gets the lane a fresh stack. A startup-only fault gets a fresh stack of its own.
+found it gets the lane a fresh stack. A startup-only fault gets a fresh stack of its own. At most
+`MATRIX_AT_ONCE` runs (5) go at a time, and one timing (@performance) run at most.
 """
 import os
 import threading
@@ -19,12 +20,14 @@ from stack import faults
 from tests.behave_run import run_behave, run_under_faults
 from tests.fault_matrix import MATRIX
 from tests.stack_lane import Lane
-from tests.test_matrix_coverage import FEATURE_AREAS, SCENARIOS
+from tests.test_matrix_coverage import FEATURE_AREAS, FEATURE_TAGS, SCENARIOS
 
 #: stacks at once per area (`MATRIX_LANES=preview=3,studio=1`); an area not named gets one
 LANES = {"preview": 3, "studio": 2, "gateway": 2, "guardian": 2, **{area: int(count) for area, count in
                          (pair.split("=") for pair in os.environ.get("MATRIX_LANES", "").split(",") if pair)}}
 GROUPS_PER_LANE = 3
+#: behave runs at once on this machine, whatever their area (`MATRIX_AT_ONCE`): more only wait for a core
+AT_ONCE = int(os.environ.get("MATRIX_AT_ONCE", "5"))
 #: lines for the end of the pytest run (tests/conftest.py prints them)
 SUMMARY = []
 FEATURES = sorted({SCENARIOS[scenario][0] for scenario, _ in MATRIX.values()})
@@ -103,19 +106,22 @@ def _run_alone(lane, job):
 
 
 class Work:
-    """An area's runs, handed to its lanes in order, but never two timing runs at once (performance
-    features measure times and processor use: two of them would measure each other)."""
+    """Every area's runs, each handed to a lane of its area in order, with at most `AT_ONCE` runs
+    going at a time on this machine and never two timing runs together (features tagged
+    @performance measure times and processor use: two of them would measure each other)."""
 
     def __init__(self, items):
-        self.items, self.timing, self.changed = list(items), False, threading.Condition()
+        self.items, self.running, self.timing, self.changed = list(items), 0, False, threading.Condition()
 
-    def take(self):
-        """The next run this lane may start, or None when none is left."""
+    def take(self, area):
+        """The next run of `area` a lane may start, or None when none is left."""
         with self.changed:
-            while self.items:
-                ready = next((item for item in self.items if not (self.timing and _timing(item))), None)
-                if ready is not None:
+            while any(_area(item) == area for item in self.items):
+                ready = next((item for item in self.items if _area(item) == area
+                              and not (self.timing and _timing(item))), None)
+                if ready is not None and self.running < AT_ONCE:
                     self.items.remove(ready)
+                    self.running += 1
                     self.timing = self.timing or _timing(ready)
                     return ready
                 self.changed.wait()
@@ -125,26 +131,38 @@ class Work:
         with self.changed:
             if left:
                 self.items.insert(0, left)
+            self.running -= 1
             self.timing = self.timing and not _timing(item)
             self.changed.notify_all()
 
 
+def _jobs(item):
+    return item if isinstance(item, list) else [item]
+
+
+def _area(item):
+    return _jobs(item)[0].area
+
+
 def _timing(item):
-    return any("/performance/" in job.feature for job in (item if isinstance(item, list) else [item]))
+    return any("performance" in FEATURE_TAGS[job.feature] for job in _jobs(item))
 
 
 def _lane_worker(name, area, work, finished):
-    lane = Lane(name, area).start()
+    """Runs its area's work on a stack of its own, started with its first run (so within `AT_ONCE`)."""
+    lane = Lane(name, area)
     try:
-        while (item := work.take()) is not None:
+        while (item := work.take(area)) is not None:
             left = []
             try:
+                if lane.state is None:
+                    lane.start()
                 if isinstance(item, list):
                     left = _run_group(lane, item)
                 else:
                     _run_alone(lane, item)
             except Exception as error:  # noqa: BLE001 - one broken run must not take the lane's other runs
-                for job in item if isinstance(item, list) else [item]:
+                for job in _jobs(item):
                     job.error = job.error or f"{type(error).__name__}: {error}"
                 lane.restart()
             finally:
@@ -196,11 +214,13 @@ def runs(request):
               if fault in selected]
     jobs = baselines + faulty
     started, finished, threads = time.monotonic(), [], []
-    for area in sorted({job.area for job in jobs}):
-        mine = [job for job in jobs if job.area == area]
-        work = Work(_ordered(mine, LANES.get(area, 1)))
+    areas = sorted({job.area for job in jobs})
+    work = Work([item for area in areas for item in _ordered([job for job in jobs if job.area == area],
+                                                             LANES.get(area, 1))])
+    for area in areas:
+        lanes = min(LANES.get(area, 1), sum(job.area == area for job in jobs))
         threads += [threading.Thread(target=_lane_worker, args=(f"{area}-{n}", area, work, finished))
-                    for n in range(min(LANES.get(area, 1), len(mine)))]
+                    for n in range(lanes)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -59,6 +59,7 @@ def scenarios():
 
 
 FEATURE_AREAS = feature_areas()
+FEATURE_TAGS = {os.path.relpath(path, ROOT): set(parse_file(path).tags) for path in FEATURES}
 SCENARIOS = scenarios()
 FAULTS_OF = defaultdict(list)
 for _fault, (_id, _step) in MATRIX.items():
