@@ -183,7 +183,8 @@ def _report(jobs, started, finished):
               f"{seconds[area]:.0f} s of behave runs" for area in sorted(ended)]
     grouped = [job for job in jobs if job.overhead]
     if grouped:
-        lines.append(f"  behave start and end per grouped fault: {sum(j.overhead for j in grouped) / len(grouped):.1f} s")
+        share = sum(job.overhead for job in grouped) / len(grouped)
+        lines.append(f"  behave start and end per grouped fault: {share:.1f} s")
     lines += [f"  restarted after {job.fault or job.feature}: {job.unrest or job.error}"
               for job in jobs if job.unrest or job.error]
     slowest = sorted(jobs, key=lambda job: -job.seconds)[:8]

@@ -16,7 +16,8 @@ def settings(tmp_path):
 
 
 def test_every_fault_is_declared_by_exactly_one_area():
-    assert {faults.area_of(name) for name in faults.declared()} == set(faults.areas()) == {"preview", "studio", "gateway", "guardian"}
+    areas = {faults.area_of(name) for name in faults.declared()}
+    assert areas == set(faults.areas()) == {"preview", "studio", "gateway", "guardian"}
     assert faults.area_of("no_scale_up") == "preview" and faults.area_of("money_hud_wrong_winner") == "studio"
 
 
