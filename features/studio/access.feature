@@ -21,6 +21,7 @@ Feature: Only an administrator of the tenant may operate the studio
       | an administrator without a tenant                       | a tenant is required             |
       | an administrator calling the studio's central address   | a tenant is required             |
 
+  @id.studio.access.executor_wrong_secret
   Scenario: A dispatch executor with the wrong secret is turned away and records nothing
     Given a smoke load test is waiting to start
     When the executor submits dispatches for it with a wrong secret

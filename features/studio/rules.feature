@@ -7,6 +7,7 @@ Feature: The studio's rules for variants, routing, cancellation, quality and rel
   Background:
     Given the studio's golden dataset is available
 
+  @id.studio.rules.variant_id_stable
   Scenario: A variant's id is stable and made of its parts
     When the operator lists the eligible variants of the effect twice
     Then every variant has the same id both times
@@ -19,6 +20,7 @@ Feature: The studio's rules for variants, routing, cancellation, quality and rel
     Then the request is refused because the variant is not eligible
     And the effect's routing is unchanged
 
+  @id.studio.rules.nothing_to_roll_back
   Scenario: Rolling back an effect that was never routed fails clearly and routes nothing
     Given an effect that has never been routed
     When the operator rolls the routing back
