@@ -48,14 +48,14 @@ def step_dataset_available(context):
 
 @given("the studio has a variant that fails on purpose")
 def step_failing_variant(context):
-    if "flaky_environment_id" not in context.studio.dataset:
-        context.scenario.skip("the target has no environment that fails on purpose (studio.dataset.flaky_environment_id)")
+    """Scenarios that need it carry @use.with_capability=failing_variant; this checks the target has it."""
+    context.studio.variant_on(_operator(context).effect_revision_id, context.studio.dataset["flaky_environment_id"])
 
 
 @given("the studio has no quality provider key")
 def step_no_provider_key(context):
-    if context.studio.quality_provider_key != "missing":
-        context.scenario.skip("the target's studio has a quality provider key (studio.quality_provider_key)")
+    """Nothing to do: the scenario runs only where the profile says so (@use.with_capability=no_quality_provider_key),
+    and what it checks, the fallback score and its warning, proves it."""
 
 
 @given("the effect's routing is in place")

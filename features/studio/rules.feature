@@ -34,7 +34,7 @@ Feature: The studio's rules for variants, routing, cancellation, quality and rel
     Then the request is refused because the load test has already finished
     And the load test is reported as completed
 
-  @costly @id.studio.rules.quality_fallback
+  @costly @id.studio.rules.quality_fallback @use.with_capability=no_quality_provider_key
   Scenario: A quality evaluation without a provider key falls back to a neutral score and says so
     Given the studio has no quality provider key
     And a benchmark of every eligible variant with 1 run each
@@ -42,7 +42,7 @@ Feature: The studio's rules for variants, routing, cancellation, quality and rel
     Then every evaluation has the neutral fallback score because the provider key is missing
     And a warning for every fallback tells the operator what to do
 
-  @costly @id.studio.rules.reliability_flagged
+  @costly @id.studio.rules.reliability_flagged @use.with_capability=failing_variant
   Scenario: A variant failing more often than the reliability limit is flagged for investigation
     Given the studio has a variant that fails on purpose
     When the operator benchmarks every eligible variant with 20 runs each

@@ -19,7 +19,7 @@ Feature: Safety gates keep a studio run within the agreed cost and stability
     When the operator benchmarks every eligible variant with 100 runs each
     Then the benchmark has one item with its dispatch records for every eligible variant
 
-  @costly @destructive @serial @id.studio.safety_gates.stop_condition
+  @costly @destructive @serial @id.studio.safety_gates.stop_condition @use.with_capability=failing_variant
   Scenario: A load test that keeps failing is cancelled and its promotion rolled back
     Given the studio has a variant that fails on purpose
     And the effect's routing is in place

@@ -38,6 +38,17 @@ SCHEMA = {
 }
 
 
+# What a studio target may lack, and how its profile section says it has it.
+_CAPABILITIES = {
+    "failing_variant": lambda section: bool((section.get("dataset") or {}).get("flaky_environment_id")),
+    "no_quality_provider_key": lambda section: section.get("quality_provider_key") == "missing",
+}
+
+
+def _present(section):
+    return {name for name, has in _CAPABILITIES.items() if has(section)}
+
+
 class StudioArea(Area):
     name = "studio"
     title = "Studio admin"
@@ -51,13 +62,10 @@ class StudioArea(Area):
         return {"studio": StudioClient(profile, approval=userdata.get("cost_approval"))}
 
     def absent_capabilities(self, section):
-        absent = set() if (section.get("dataset") or {}).get("flaky_environment_id") else {"failing_variant"}
-        return absent | ({"no_quality_provider_key"} if section.get("quality_provider_key") != "missing" else set())
+        return set(_CAPABILITIES) - _present(section)
 
     def capabilities(self, clients):
-        studio = clients["studio"]
-        found = {"failing_variant"} if "flaky_environment_id" in studio.dataset else set()
-        return found | ({"no_quality_provider_key"} if studio.quality_provider_key == "missing" else set())
+        return _present(clients["studio"].section)
 
     def preflight(self, clients):
         studio = clients["studio"]

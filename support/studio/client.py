@@ -151,6 +151,7 @@ class StudioClient:
 
     def __init__(self, profile, approval=None):
         settings = profile.area("studio")
+        self.section = settings
         self.source = profile.source
         self.tokens = {role: token for role, token in settings["tokens"].items() if token}
         self.host = settings["host"]
