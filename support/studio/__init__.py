@@ -76,6 +76,14 @@ class StudioArea(Area):
         if problem:
             raise TargetUnreachable(problem)
 
+    def diagnose(self, clients, scenario):
+        """The effect's routing as it is now, and the studio's newest action log entries."""
+        studio = clients["studio"]
+        effect = studio.dataset["effect_revision_id"]
+        logs = studio.action_logs()
+        return {"routing": studio.routing(effect, attach=False), "last_requests": studio.sent[-10:],
+                "newest_action_logs": logs[-10:] if isinstance(logs, list) else logs}
+
     def close(self, clients):
         clients["studio"].close()
 
