@@ -15,6 +15,7 @@ from support.costs import RunAccount
 from support.embedded import EmbeddedStack
 from support.plan import cost_gate
 from support.preflight import TargetUnreachable
+from support.rules import FROM_STACK
 from support.run import Run
 
 # -- Configuration -------------------------------------------------------------------------------
@@ -95,8 +96,10 @@ def _account(profile):
     costs = profile.data.get("costs")
     if not costs:
         return None
-    cloudwatch = AwsClients(profile["aws"])("cloudwatch") if costs["publish_metrics"] and profile.data.get("aws") \
-        else None
+    # An embedded target whose AWS this run did not start (none of its areas selected) has nowhere to publish.
+    aws = profile.data.get("aws")
+    reachable = aws and aws.get("endpoint") != FROM_STACK
+    cloudwatch = AwsClients(aws)("cloudwatch") if costs["publish_metrics"] and reachable else None
     return RunAccount(costs, profile.name, cloudwatch)
 
 
