@@ -8,7 +8,7 @@ PROFILE ?= local
 BEHAVE_ARGS ?=
 BEHAVE := $(PY) -m behave -D profile=$(PROFILE) $(BEHAVE_ARGS)
 
-.PHONY: setup browser acceptance test lint docs plan behave-all report quality-gate summary stack sweep clean bench locust
+.PHONY: setup browser tools acceptance test lint docs plan behave-all report quality-gate summary stack sweep clean bench locust
 
 setup: $(VENV)/.installed node_modules/.installed browser
 
@@ -37,7 +37,19 @@ node_modules/.installed: package.json package-lock.json
 # (tools/parallel.py); SHARD=k/n runs a stable k-th of the feature files (CI's matrix).
 JOBS  ?= 2
 SHARD ?=
-acceptance: setup
+
+# The AWS CLI that `aws ecs execute-command` needs in the rehearsal (config/profiles/rehearsal.yaml), in a
+# venv of its own so that its botocore pin never meets the suite's boto3; .tools/bin holds only `aws`,
+# and the stack publishes that folder with its stand-in Session Manager plugin for the run to use.
+AWSCLI_VERSION := 1.46.2
+tools: .tools/awscli/.installed
+.tools/awscli/.installed:
+	python3 -m venv .tools/awscli
+	.tools/awscli/bin/pip install --quiet --disable-pip-version-check awscli==$(AWSCLI_VERSION)
+	mkdir -p .tools/bin && ln -sf ../awscli/bin/aws .tools/bin/aws
+	touch $@
+
+acceptance: setup $(if $(filter rehearsal,$(PROFILE)),tools)
 	@find allure-results -mindepth 1 ! -name .gitkeep -delete
 	@$(PY) -m tools.parallel --jobs=$(JOBS) --tags="$(TAGS)" --profile=$(PROFILE) $(if $(SHARD),--shard=$(SHARD)) \
 		$(BEHAVE_ARGS); status=$$?; \
@@ -83,7 +95,7 @@ plan: $(VENV)/.installed
 docs: $(VENV)/.installed
 	@$(PY) -m tools.docs features reports/docs/index.html
 
-test: setup lint behave-all
+test: setup tools lint behave-all
 	$(PY) -m pytest tests
 
 stack: $(VENV)/.installed

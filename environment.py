@@ -15,6 +15,7 @@ from support.costs import RunAccount
 from support.embedded import EmbeddedStack
 from support.plan import cost_gate
 from support.preflight import TargetUnreachable
+from support.rules import FROM_STACK
 from support.run import Run
 
 # -- Configuration -------------------------------------------------------------------------------
@@ -31,6 +32,15 @@ class _Capabilities(ValueObject):
         return tag_value in self.value
 
 
+class _EveryCapability(ActiveTagMatcher):
+    """Each `@use.with_capability` tag of a scenario names a capability it needs, and it needs all of
+    them (behave's own rule for several tags of one category is "any of them")."""
+
+    def is_tag_group_enabled(self, group_category, group_tag_pairs):
+        return all(super(_EveryCapability, self).is_tag_group_enabled(group_category, [pair])
+                   for pair in group_tag_pairs)
+
+
 def _skip_reason(context, scenario):
     """Why this scenario cannot run on this target, or None."""
     tags = scenario.effective_tags
@@ -39,8 +49,8 @@ def _skip_reason(context, scenario):
         return (f"profile '{context.profile.name}' has no {area.name} target "
                 f"(no '{area.name}' section in {context.profile.source}, or its {area.presence} is empty)")
     if context.active_tags.should_exclude_with(tags):
-        needed = sorted(tag.split("=", 1)[1] for tag in tags if tag.startswith("use.with_capability="))
-        return f"the target lacks {', '.join(needed) or 'a capability this scenario needs'}"
+        needed = {tag.split("=", 1)[1] for tag in tags if tag.startswith("use.with_capability=")}
+        return f"the target lacks {', '.join(sorted(needed - context.capabilities)) or 'a capability this scenario needs'}"
     if "destructive" in tags and context.profile["protected"] \
             and context.config.userdata.get("allow_destructive") != "yes":
         return (f"@destructive on protected profile '{context.profile.name}'; "
@@ -86,8 +96,10 @@ def _account(profile):
     costs = profile.data.get("costs")
     if not costs:
         return None
-    cloudwatch = AwsClients(profile["aws"])("cloudwatch") if costs["publish_metrics"] and profile.data.get("aws") \
-        else None
+    # An embedded target whose AWS this run did not start (none of its areas selected) has nowhere to publish.
+    aws = profile.data.get("aws")
+    reachable = aws and aws.get("endpoint") != FROM_STACK
+    cloudwatch = AwsClients(aws)("cloudwatch") if costs["publish_metrics"] and reachable else None
     return RunAccount(costs, profile.name, cloudwatch)
 
 
@@ -115,7 +127,8 @@ def before_all(context):
     context.budgets = context.profile.budgets
     _open_areas(context, areas)
     capabilities = set().union(*(BY_NAME[name].capabilities(clients) for name, clients in context.areas.items()))
-    context.active_tags = ActiveTagMatcher({"capability": _Capabilities(capabilities)})
+    context.capabilities = capabilities
+    context.active_tags = _EveryCapability({"capability": _Capabilities(capabilities)})
     context.account = _account(context.profile)
     reporting.write_run_files(reporting.results_dir(), context.profile, state, context.run.id)
     reporting.console(f"run {context.run.id} on profile '{context.profile.name}' ({context.profile['description']}); "

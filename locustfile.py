@@ -52,8 +52,8 @@ class SiteOwner(User):
     def on_start(self):
         profile = target_profile()
         self.http = Http(profile.area("preview")["endpoints"]["load_balancer"])
-        self.preview = PreviewClient(self.http, AwsClients(profile), profile, workspace_for(profile),
-                                     profile.interval)
+        aws = AwsClients(profile)
+        self.preview = PreviewClient(self.http, aws, profile, workspace_for(profile, aws), profile.interval)
         self.budgets = profile.budgets
         self.run = Run()
 

@@ -29,7 +29,7 @@ class BenchStack:
         self.http = Http(self.profile.area("preview")["endpoints"]["load_balancer"])
         aws = AwsClients(self.profile)
         interval = self.profile.interval
-        self.preview = PreviewClient(self.http, aws, self.profile, workspace_for(self.profile), interval)
+        self.preview = PreviewClient(self.http, aws, self.profile, workspace_for(self.profile, aws), interval)
         self.starts = StartTimer(self.preview, StageReader(aws, self.profile, interval), self.profile.budgets)
 
     @property

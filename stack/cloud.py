@@ -13,7 +13,7 @@ PREVIEW_RESOURCES = {
         ("thread_table", "threadId"),
     ],
     "queues": [("email_queue", "email_dlq")],
-    "buckets": ["preview_bucket"],
+    "buckets": ["preview_bucket", "inbox_bucket", "baseline_bucket"],
     "log_groups": ["hermes_log_group", "edit_log_group"],
     "email_identities": ["sender"],
 }

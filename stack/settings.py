@@ -21,6 +21,10 @@ NAMES = {
     "hermes_log_group": "/ecs/hermes",
     "edit_log_group": "/ecs/webordinary/edit",
     "sender": "edit@edit.webordinary.test",
+    # Where the test domain's inbound mail lands (SES receiving), and the performance baselines:
+    # both buckets exist before a staging run, so the stack provisions them too.
+    "inbox_bucket": "webordinary-test-inbox",
+    "baseline_bucket": "webordinary-perf-baselines",
 }
 
 REGION = "us-east-1"

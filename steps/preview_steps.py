@@ -239,12 +239,10 @@ def step_containers_within_maximum(context, budget):
 
 @then("each site owner's page is in that owner's workspace and in no other")
 def step_pages_apart(context):
-    found = {}
-    for owner in context.owners:
-        path = page_source_path(owner.page)
-        found[owner.label] = [other.label for other in context.owners
-                              if context.workspace.has_file(other.body["clientId"], other.body["userId"], path,
-                                                            task_arn=context.preview.store.task_arn(other.session))]
+    labels = {(owner.body["clientId"], owner.body["userId"]): owner.label for owner in context.owners}
+    found = {owner.label: [labels[holder] for holder in context.workspace.holders(
+                 list(labels), page_source_path(owner.page), task_arn=context.preview.store.task_arn(owner.session))]
+             for owner in context.owners}
     assert_that(found, equal_to({owner.label: [owner.label] for owner in context.owners}),
                 "page of each owner → the owners whose workspace holds it")
 

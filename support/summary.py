@@ -13,6 +13,7 @@ import sys
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
 
+from support import drivers
 from support.redact import redact
 from support.reporting import NOT_SELECTED
 
@@ -125,7 +126,8 @@ def summarise(results_dir):
     verdict = "passed" if totals["failed"] == totals["broken"] == totals["unknown"] == 0 else "failed"
     return {"verdict": verdict, "scenarios": len(results), "not_selected": len(everything) - len(results),
             "totals": totals, "time": _time(results),
-            "environment": read_environment(results_dir), "areas": areas, "problems": problems}
+            "environment": read_environment(results_dir), "areas": areas, "problems": problems,
+            "drivers": drivers.read(results_dir) or {}}
 
 
 def _count_text(counts):
@@ -162,6 +164,10 @@ def render_markdown(summary):
         "- areas: " + "; ".join(f"{area['name']} {area['counts']['passed']}/"
                                 f"{sum(area['counts'].values())} passed" for area in summary["areas"]),
     ]
+    if summary.get("drivers"):
+        lines.append("- drivers: " + "; ".join(
+            f"{role}: {found['driver']} " + (", ".join(f"{op} ×{n}" for op, n in found["calls"].items()) or "not called")
+            for role, found in summary["drivers"].items()))
     failures = [p for p in summary["problems"] if p["status"] != "skipped"]
     lines += [f"- {p['status']}: {p['scenario']}: {p['reason']}" for p in failures[:3]]
     more = [f"{len(failures) - 3} more failures"] if len(failures) > 3 else []

@@ -143,3 +143,19 @@ def test_two_behave_processes_in_one_folder_make_one_summary(tmp_path):
     assert found["problems"] == []
     assert found["environment"]["python.version"] == platform.python_version()
     assert found["environment"]["stack.version"].endswith("(moto 5.2.5)")
+
+
+def test_the_drivers_a_run_called_are_in_the_summary(tmp_path):
+    from support.drivers import DriverCalls
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "a-result.json").write_text(json.dumps({"name": "one", "status": "passed", "start": 1, "stop": 2}))
+    calls = DriverCalls()
+    calls.select("chaos", "ecs")
+    calls.record("chaos", "StopTask")
+    calls.select("mailbox", "s3_inbox")
+    calls.write(str(results))
+    found = summary.summarise(str(results))
+    assert found["drivers"] == {"chaos": {"driver": "ecs", "calls": {"StopTask": 1}},
+                                "mailbox": {"driver": "s3_inbox", "calls": {}}}
+    assert "- drivers: chaos: ecs StopTask ×1; mailbox: s3_inbox not called\n" in summary.render_markdown(found)

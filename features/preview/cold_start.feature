@@ -7,7 +7,7 @@ Feature: A site owner's first edit wakes the platform from zero
   Background:
     Given no edit containers are running
 
-  @smoke @id.preview.cold_start.first_instruction
+  @smoke @id.preview.cold_start.first_instruction @use.with_capability=workspace_files
   Scenario: A first instruction starts a container and shows the change
     When a site owner asks to "Add a new page called "Test Page""
     Then the session is recorded for that site owner
@@ -24,7 +24,7 @@ Feature: A site owner's first edit wakes the platform from zero
     Then no edit containers are running within the idle shutdown budget
     And the session is marked as expired within the session expiry budget
 
-  @id.preview.cold_start.not_understood
+  @id.preview.cold_start.not_understood @use.with_capability=workspace_files
   Scenario: An instruction the platform does not understand fails clearly and changes nothing
     When a site owner asks to "Make the logo dance"
     Then the session reports that the instruction was not understood

@@ -7,7 +7,7 @@ Feature: Site owners editing at the same moment each get their own container and
   Background:
     Given no edit containers are running
 
-  @id.preview.concurrency.simultaneous_owners
+  @id.preview.concurrency.simultaneous_owners @use.with_capability=workspace_files
   Scenario: Three site owners start sessions at the same moment and stay apart
     When these site owners of one site ask at the same moment:
       | site owner | instruction   | page   |
@@ -22,7 +22,7 @@ Feature: Site owners editing at the same moment each get their own container and
     When the first site owner sends nothing more
     Then no edit containers are running within the idle shutdown budget
 
-  @id.preview.concurrency.beyond_capacity
+  @id.preview.concurrency.beyond_capacity @use.with_capability=workspace_files
   Scenario: A site owner beyond the platform's capacity is asked to try again and nobody else's work is touched
     Given site owners of one site are using every edit container the platform has
     When one more site owner of that site asks to "Create page D"

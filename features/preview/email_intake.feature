@@ -15,7 +15,7 @@ Feature: Site owners edit their site by email
     And an edit container is ready within the cold start budget
     And the preview shows a page titled "Contact"
 
-  @id.preview.email_intake.reply_continues
+  @id.preview.email_intake.reply_continues @use.with_capability=workspace_files
   Scenario: A reply in the conversation continues the same work and workspace
     Given a site owner's emailed instruction "Create page A" has been acknowledged
     When the site owner replies in that conversation with "Create page B"

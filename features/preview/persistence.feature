@@ -7,7 +7,7 @@ Feature: A site owner's work survives the edit service going away
   Background:
     Given no edit containers are running
 
-  @destructive @id.preview.persistence.resumed_after_forced_down
+  @destructive @id.preview.persistence.resumed_after_forced_down @use.with_capability=workspace_files
   Scenario: A new session resumes the workspace after the edit service was forced down
     Given a site owner's session has finished the instruction "Create a components/Header.astro file"
     When an operator forces the edit service down to zero
@@ -16,7 +16,7 @@ Feature: A site owner's work survives the edit service going away
     And the workspace history still shows the change "Create Header component"
     And the update is recorded as a new change on top of it
 
-  @id.preview.persistence.outside_project_refused
+  @id.preview.persistence.outside_project_refused @use.with_capability=workspace_files
   Scenario Outline: An instruction that reaches outside the project is refused and writes nothing
     When a site owner asks to "<instruction>"
     Then the session reports that the instruction was refused as unsafe

@@ -7,7 +7,7 @@ Feature: The platform recovers from crashes and rushes without losing work or le
   Background:
     Given no edit containers are running
 
-  @use.with_capability=container_kill @id.preview.recovery.crashed_container_replaced
+  @use.with_capability=container_kill @id.preview.recovery.crashed_container_replaced @use.with_capability=workspace_files
   Scenario: A crashed edit container is replaced and the session carries on
     Given a site owner's session has finished the instruction "Create a components/Header.astro file"
     When the container process of the session crashes
@@ -15,7 +15,7 @@ Feature: The platform recovers from crashes and rushes without losing work or le
     And the session's preview is back within the recovery budget
     And the component "Header" is still in the site owner's workspace within the persistence check budget
 
-  @use.with_capability=store_throttling @id.preview.recovery.throttled_rush
+  @use.with_capability=store_throttling @id.preview.recovery.throttled_rush @use.with_capability=workspace_files
   Scenario: A rush of activations while the session store throttles leaves nothing behind
     Given the session store is throttling writes
     When 20 site owners of one site ask for sessions at the same moment

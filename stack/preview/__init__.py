@@ -1,4 +1,6 @@
 """The preview platform: ECS orchestrator, edit workers, Hermes session API and the load balancer."""
+import os
+
 from stack.area import Service, StackArea
 
 # Hermes refuses a longer instruction; the suite reads this limit from the state file.
@@ -13,6 +15,15 @@ LOG_MARKERS = {
     "push_done": "Git push complete",
 }
 EMAIL_DOMAIN = "edit.webordinary.test"
+# SES receiving writes each inbound message under this prefix of the inbox bucket (stack/preview/intake.py).
+INBOX_PREFIX = "inbound/"
+# Not part of the preview section the suite reads as `names`: each is published where its driver reads it.
+UNPUBLISHED_NAMES = ("sender", "inbox_bucket", "baseline_bucket")
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+# What `aws ecs execute-command` needs on this machine: the stack's stand-in for the Session Manager
+# plugin (stack/preview/bin/) and the AWS CLI in an environment of its own (`make tools`).
+EXEC_TOOLS = (os.path.join(HERE, "bin"), os.path.join(ROOT, ".tools", "bin"))
 
 
 def _provision(settings):
@@ -22,15 +33,17 @@ def _provision(settings):
 
 def _publish(settings):
     endpoints = settings["endpoints"]
-    names = {key: value for key, value in settings["names"].items() if key != "sender"}
+    names = {key: value for key, value in settings["names"].items() if key not in UNPUBLISHED_NAMES}
     return {
         "endpoints": {"ecs": endpoints["ecs"], "load_balancer": endpoints["lb"],
                       "ecs_control": endpoints["ecs"] + "/control", "hermes_control": endpoints["hermes"] + "/control"},
         "names": {**names, "preview_prefix": "{client}/{session}/"},
-        "workspace": {"root": settings["workspace_root"]},
-        "email": {"recipient": "{client}@" + EMAIL_DOMAIN},
+        "workspace": {"root": settings["workspace_root"], "tools_path": list(EXEC_TOOLS)},
+        "email": {"recipient": "{client}@" + EMAIL_DOMAIN, "inbox_bucket": settings["names"]["inbox_bucket"],
+                  "inbox_prefix": INBOX_PREFIX},
         "log_markers": dict(LOG_MARKERS),
         "limits": {"edit_service_max_tasks": settings["max_edit_tasks"], "max_instruction_chars": MAX_INSTRUCTION},
+        "performance": {"baseline": {"bucket": settings["names"]["baseline_bucket"]}},
         "idle_timeout_s": settings["idle_timeout_s"],
     }
 

@@ -4,6 +4,10 @@ A message is `{messageId, content: <raw RFC 822 email>}`, or an SNS notification
 holds that JSON. The email's body is the instruction; a `Conversation ID:` line, or an
 `In-Reply-To`/`References` header naming `thread-…@`, continues a conversation. A message that
 cannot be read goes to the dead-letter queue with its reason, and the consumer carries on.
+
+Each acknowledgement is sent through SES (moto keeps it) and then received as the test domain's
+inbound mail is on AWS: SES receiving stores the raw MIME message in the inbox bucket under the
+inbox prefix, keyed by its message id.
 """
 import asyncio
 import json
@@ -11,12 +15,14 @@ import re
 import time
 import traceback
 from email import policy
+from email.message import EmailMessage
 from email.parser import Parser
-from email.utils import parseaddr
+from email.utils import formatdate, parseaddr
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from stack import faults
+from stack.preview import INBOX_PREFIX
 from stack.preview.web import valid_id
 from stack.settings import aws_client
 
@@ -95,6 +101,7 @@ class EmailIntake:
         self.names = hermes.names
         self.sqs = aws_client(self.settings, "sqs")
         self.ses = aws_client(self.settings, "ses")
+        self.s3 = aws_client(self.settings, "s3")
         self.ddb = hermes.ddb
         self._queue_urls = None
 
@@ -196,9 +203,23 @@ class EmailIntake:
         if not self._fault("acknowledgement_without_conversation_id"):
             lines.append(f"Conversation ID: {thread_id}")
         lines.append("Reply to this email to continue the conversation.")
-        self.ses.send_email(
+        subject, body = f"Re: {email.subject}", "\n".join(lines)
+        reply_to = f"{email.client_id}@{self.names['sender'].split('@', 1)[1]}"
+        sent = self.ses.send_email(
             Source=self.names["sender"],
             Destination={"ToAddresses": [email.user_id]},
-            Message={"Subject": {"Data": f"Re: {email.subject}"}, "Body": {"Text": {"Data": "\n".join(lines)}}},
-            ReplyToAddresses=[f"{email.client_id}@{self.names['sender'].split('@', 1)[1]}"],
+            Message={"Subject": {"Data": subject}, "Body": {"Text": {"Data": body}}},
+            ReplyToAddresses=[reply_to],
         )
+        self._receive(sent["MessageId"], email.user_id, subject, body, reply_to)
+
+    def _receive(self, message_id, recipient, subject, body, reply_to):
+        """What SES receiving does with a message for the test domain: its raw MIME in the inbox bucket."""
+        message = EmailMessage()
+        message["Return-Path"] = f"<{self.names['sender']}>"
+        message["From"], message["To"], message["Reply-To"] = self.names["sender"], recipient, reply_to
+        message["Subject"], message["Date"] = subject, formatdate(usegmt=True)
+        message["Message-ID"] = f"<{message_id}@email.amazonses.com>"
+        message.set_content(body)
+        self.s3.put_object(Bucket=self.names["inbox_bucket"], Key=f"{INBOX_PREFIX}{message_id}",
+                           Body=message.as_bytes())

@@ -21,6 +21,7 @@ from stack import faults, procs
 from stack.body import MAX_BODY, BodyProblem, read_body
 from stack.service import Background, serve
 from stack.supervisor import free_port
+from stack.preview.ecs_exec import STREAM_PATH, ExecRefused, ExecSessions, task_workspace_root
 from stack.preview.usage import ServiceUsage
 from stack.preview.web import healthy, json_error, json_errors, parse_args
 
@@ -73,6 +74,8 @@ class Task:
         container = {
             "name": "edit",
             "containerArn": f"{ACCOUNT}:container/{self.id}/edit",
+            # The AWS CLI's execute-command names its target by the container's runtime id.
+            "runtimeId": f"{self.id}-edit",
             "taskArn": self.arn,
             "lastStatus": self.last_status,
             "healthStatus": self.health,
@@ -123,6 +126,7 @@ class Orchestrator:
         self.http = None
         self.background = Background()
         self.usage = ServiceUsage(settings, self.cluster_name, self.edit_service)
+        self.exec_sessions = ExecSessions(settings["endpoints"]["ecs"])
 
     # --- the ECS API -------------------------------------------------------------------------
 
@@ -237,6 +241,35 @@ class Orchestrator:
             raise ApiError("InvalidParameterException", "The referenced task was not found.")
         self._stop(task, _param(body, "reason", str) or "Task stopped by user")
         return {"task": task.describe()}
+
+    async def op_ExecuteCommand(self, body):
+        """Opens an ECS Exec session in a running task's container (see stack/preview/ecs_exec.py)."""
+        self._cluster(body)
+        task = self._task(_param(body, "task", str, required=True))
+        command = _param(body, "command", str, required=True)
+        container = _param(body, "container", str, default="edit")
+        if _param(body, "interactive", bool) is not True:
+            raise ApiError("InvalidParameterException", "Interactive is the only mode supported currently.")
+        if task is None:
+            raise ApiError("InvalidParameterException", "The referenced task was not found.")
+        if container != "edit":
+            raise ApiError("InvalidParameterException", f"The container {container} does not exist in the task.")
+        if task.desired_status != "RUNNING" or task.last_status != "RUNNING":
+            raise ApiError("InvalidParameterException",
+                           f"The execute command failed because the task is not running ({task.last_status}).")
+        root = task_workspace_root(self.settings, task.id, faults)
+        return {"clusterArn": self.cluster_arn, "containerArn": f"{ACCOUNT}:container/{task.id}/edit",
+                "containerName": container, "interactive": True, "taskArn": task.arn,
+                "session": self.exec_sessions.open(task.id, root, command)}
+
+    async def exec_stream(self, request):
+        """The session's data channel, which the stand-in Session Manager plugin reads once."""
+        try:
+            body = await read_body(request)
+            output = await self.exec_sessions.run(request.match_info["sessionId"], body.get("TokenValue"))
+        except (BodyProblem, ExecRefused) as problem:
+            return json_error(400, "SessionRefused", getattr(problem, "message", None) or str(problem))
+        return web.json_response({"output": output})
 
     # --- lookups and descriptions ------------------------------------------------------------
 
@@ -442,6 +475,7 @@ class Orchestrator:
         app = web.Application(middlewares=[json_errors], client_max_size=MAX_BODY)
         app.cleanup_ctx.append(self._lifecycle)
         app.add_routes([web.get("/health", healthy), web.post("/", self.api),
+                        web.post(STREAM_PATH.format(session_id="{sessionId}"), self.exec_stream),
                         web.post("/control/tasks/{taskId}/crash", self.crash_task)])
         return app
 

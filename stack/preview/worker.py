@@ -18,6 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from stack import faults
 from stack.body import read_body
 from stack.preview import degradations, site
+from stack.preview.ecs_exec import task_workspace_root
 from stack.preview.live_reload import LiveReload
 from stack.preview.web import (
     ID_RULE, StageLog, healthy, json_error, json_errors, parse_args, valid_id,
@@ -111,8 +112,7 @@ class Worker:
         self.live_reload = LiveReload()
         self.touched = set()  # workspaces this task has opened, for the resume defects
         # The defect behind `workspace_not_persisted`: edits land on the task's own scratch disk.
-        self.workspace_root = (os.path.join(settings["runtime_dir"], "scratch", self.task_id)
-                               if faults.active(settings, "workspace_not_persisted") else settings["workspace_root"])
+        self.workspace_root = task_workspace_root(settings, self.task_id, faults)
 
     def _workspace(self, session):
         # The defect behind `sessions_share_workspace`: one workspace per client, whoever the user.

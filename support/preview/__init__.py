@@ -1,9 +1,10 @@
 """The preview platform as an area of the suite: its profile section, clients, preflight, costs,
 diagnosis and sweep (support/area.py says what each hook is for)."""
-from support import rules
+from support import reporting, rules
 from support.area import Area
 from support.aws import AwsClients
 from support.config import ProfileError
+from support.drivers import DriverCalls
 from support.http import Http
 from support.preflight import TargetUnreachable, aws_problem, http_problem
 from support.preview.chaos import chaos_for
@@ -21,6 +22,9 @@ NAMES = ("cluster", "hermes_service", "edit_service", "sessions_table", "thread_
          "preview_bucket", "hermes_log_group", "edit_log_group")
 STAGE_MARKERS = ("email_received", "container_started", "instruction_done", "build_done", "upload_done",
                  "push_done")
+# The tags by which a scenario says it needs a driver (support/drivers.py: which drivers a run must call).
+CHAOS_CAPABILITIES = {"use.with_capability=container_kill", "use.with_capability=store_throttling"}
+WORKSPACE_CAPABILITY = "use.with_capability=workspace_files"
 PRICES = ("fargate_vcpu_hour_usd", "fargate_gb_hour_usd", "task_vcpu", "task_memory_gb",
           "dynamodb_million_reads_usd", "dynamodb_million_writes_usd", "logs_ingested_gb_usd")
 
@@ -40,6 +44,8 @@ SCHEMA = {
         "access": rules.one_of("local_directory", "ecs_exec"),
         "root": (rules.text, "a directory"),
         "container": (rules.text, "the edit container's name"),
+        # Directories searched first for `aws` and `session-manager-plugin` (ecs_exec), before PATH.
+        "tools_path": (lambda v: isinstance(v, list) and all(rules.text(item) for item in v), "a list of directories"),
     },
     "email": {
         "recipient": (lambda v: rules.text(v) and "{client}" in v, "an address template naming {client}"),
@@ -87,6 +93,8 @@ SCHEMA = {
             "max_inflation": (lambda v: rules.number(v) and v >= 1, "a factor, 1 or more"),
         },
     },
+    # When true, a run in which a driver this section selects was never called fails (support/drivers.py).
+    "prove_drivers": rules.BOOL,
     "budgets": rules.BUDGETS,
 }
 
@@ -98,7 +106,8 @@ class PreviewArea(Area):
     schema = SCHEMA
     optional = frozenset({"chaos", "chaos.throttled_writes", "endpoints.ecs", "endpoints.ecs_control",
                           "endpoints.hermes_control", "performance", "performance.host", "email.inbox_bucket",
-                          "email.inbox_prefix", "workspace.root", "workspace.container"})
+                          "email.inbox_prefix", "workspace.root", "workspace.container",
+                          "workspace.tools_path", "prove_drivers"})
 
     def check_profile(self, profile):
         section = profile.area(self.name)
@@ -110,16 +119,18 @@ class PreviewArea(Area):
         section = profile.area(self.name)
         aws = AwsClients(profile["aws"], {"ecs": section["endpoints"].get("ecs")})
         load_balancer = section["endpoints"]["load_balancer"]
-        workspace = workspace_for(profile)
+        calls = _driver_calls(section, aws)
+        workspace = workspace_for(profile, aws, calls)
         preview = PreviewClient(Http(load_balancer), aws, profile, workspace, profile.interval)
         return {
+            "driver_calls": calls,
             "preview_aws": aws,
             "workspace": workspace,
             "preview": preview,
             "email": EmailClient(aws, profile, preview, profile.interval),
-            "mailbox": mailbox_for(profile, aws),
+            "mailbox": mailbox_for(profile, aws, calls),
             "costs": CostMeter(aws, section),
-            "chaos": chaos_for(profile, aws),
+            "chaos": chaos_for(profile, aws, calls),
             "live_reload": LiveReload(load_balancer, profile.interval),
         }
 
@@ -128,7 +139,11 @@ class PreviewArea(Area):
         return {"ecs": {"store_throttling"}, None: {"container_kill", "store_throttling"}}.get(driver, set())
 
     def capabilities(self, clients):
-        found = {"workspace_files"} if clients["workspace"].available else set()
+        workspace = clients["workspace"]
+        if not workspace.available:
+            reporting.console(f"preview: workspace files cannot be checked here ({workspace.problem}); "
+                              "the scenarios that need them are skipped")
+        found = {"workspace_files"} if workspace.available else set()
         return found | clients["chaos"].capabilities
 
     def preflight(self, clients):
@@ -148,23 +163,62 @@ class PreviewArea(Area):
         clients["costs"].start_scenario()
 
     def after_scenario(self, clients, scenario):
+        clients["driver_calls"].scenario_ran(scenario.effective_tags)
         return clients["costs"].end_scenario(scenario.name, scenario.status.name)
 
     def diagnose(self, clients, scenario):
         return clients["preview"].diagnosis()
 
     def sweep(self, clients, prefix):
-        return sweep(clients["preview"], clients["workspace"], prefix)
+        with clients["driver_calls"].paused():
+            return sweep(clients["preview"], clients["workspace"], prefix, clients["mailbox"])
 
     def after_run(self, clients, console):
         startups = clients["preview"].startups
         if startups:
             console(f"preview: {len(startups)} container startups, average {sum(startups) / len(startups):.2f} s")
+        calls = clients["driver_calls"]
+        console("preview drivers: " + "; ".join(calls.lines()))
+        calls.write(reporting.results_dir())
+        if calls.prove:
+            calls.check_all_used()
 
     def close(self, clients):
         clients["preview"].http.close()
         clients["chaos"].close()
         clients["live_reload"].close()
+
+
+def _driver_calls(section, aws):
+    """The drivers this section selects, each counted where its calls are made: the AWS ones on the
+    run's boto3 clients, the others (stack control, moto's outbox, ECS Exec) by the drivers themselves."""
+    calls = DriverCalls(prove=bool(section.get("prove_drivers")))
+    chaos = (section.get("chaos") or {}).get("driver")
+    if chaos:
+        calls.select("chaos", chaos, needed_when=lambda tags: bool(CHAOS_CAPABILITIES & set(tags)))
+        if chaos == "ecs":
+            calls.watch(aws("ecs"), "chaos", ["StopTask"])
+    email = section["email"]
+    calls.select("mailbox", email["mailbox"], needed_when=lambda tags: "email" in tags)
+    if email["mailbox"] == "s3_inbox":
+        calls.watch(aws("s3"), "mailbox", ["ListObjectsV2", "GetObject"],
+                    when=lambda params: params.get("Bucket") == email["inbox_bucket"])
+    if section["workspace"]["access"] == "ecs_exec":
+        calls.select("workspace", "ecs_exec", needed_when=lambda tags: WORKSPACE_CAPABILITY in tags)
+    calls.select("cost meter", "cloudwatch")
+    calls.watch(aws("cloudwatch"), "cost meter", ["GetMetricStatistics"],
+                when=lambda params: params.get("Namespace") == "AWS/DynamoDB")
+    performance = section.get("performance")
+    if performance:
+        baseline = performance["baseline"]["bucket"]
+        calls.select("baselines", "s3", needed_when=lambda tags: "performance" in tags)
+        calls.watch(aws("s3"), "baselines", ["GetObject", "PutObject", "CreateBucket"],
+                    when=lambda params: params.get("Bucket") == baseline)
+        if performance["publish_metrics"]:
+            calls.select("performance metrics", "cloudwatch", needed_when=lambda tags: "performance" in tags)
+            calls.watch(aws("cloudwatch"), "performance metrics", ["PutMetricData"],
+                        when=lambda params: params.get("Namespace") == performance["metrics_namespace"])
+    return calls
 
 
 AREA = PreviewArea()

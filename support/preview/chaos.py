@@ -33,7 +33,8 @@ def _task_id(task_arn):
 class StackControlChaos:
     """The embedded stack's control APIs, whose URLs the stack publishes in its state file."""
 
-    def __init__(self, tasks_url, store_url):
+    def __init__(self, tasks_url, store_url, calls=None):
+        self._calls = calls
         self._tasks = Http(tasks_url) if tasks_url else None
         self._store = Http(store_url) if store_url else None
         self.capabilities = frozenset(
@@ -41,14 +42,18 @@ class StackControlChaos:
 
     def crash_task(self, task_arn):
         """Kills the task's container process (SIGKILL) and returns what the control API did."""
-        answer = self._require(self._tasks, CONTAINER_KILL).post(f"/tasks/{_task_id(task_arn)}/crash")
+        tasks = self._require(self._tasks, CONTAINER_KILL)
+        self._count("crash")
+        answer = tasks.post(f"/tasks/{_task_id(task_arn)}/crash")
         if answer.status != 200:
             raise ChaosFailed(f"the stack did not crash task {task_arn}: {answer}")
         return answer.body
 
     def throttle_session_store(self, writes, on_started):
         """The session store refuses its next `writes` writes as throttled."""
-        answer = self._require(self._store, STORE_THROTTLING).post(THROTTLE_PATH, json={"writes": writes})
+        store = self._require(self._store, STORE_THROTTLING)
+        self._count("throttle")
+        answer = store.post(THROTTLE_PATH, json={"writes": writes})
         if answer.status != 200:
             raise ChaosFailed(f"the stack did not start throttling: {answer}")
         on_started(self.stop_throttling)
@@ -59,6 +64,10 @@ class StackControlChaos:
     def throttled_writes(self):
         """How many session-store writes were refused since throttling started."""
         return self._require(self._store, STORE_THROTTLING).get(THROTTLE_PATH, attach=False).get("throttled")
+
+    def _count(self, operation):
+        if self._calls:
+            self._calls.record("chaos", operation)
 
     @staticmethod
     def _require(client, capability):
@@ -96,9 +105,11 @@ class EcsChaos:
         pass
 
 
-def chaos_for(profile, aws):
+def chaos_for(profile, aws, calls=None):
+    """The profile's chaos driver; `calls` (support/drivers.py) counts the control APIs' calls (ECS's
+    are counted on the boto3 client)."""
     driver = (profile.area("preview").get("chaos") or {}).get("driver") or ("stack_control" if profile.embedded else "ecs")
     if driver == "ecs":
         return EcsChaos(aws("ecs"), profile.area("preview")["names"]["cluster"])
     endpoints = profile.area("preview")["endpoints"]
-    return StackControlChaos(endpoints.get("ecs_control"), endpoints.get("hermes_control"))
+    return StackControlChaos(endpoints.get("ecs_control"), endpoints.get("hermes_control"), calls)

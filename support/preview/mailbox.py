@@ -12,10 +12,13 @@ from support.waits import eventually
 
 
 class MotoOutbox:
-    def __init__(self, aws_endpoint):
+    def __init__(self, aws_endpoint, calls=None):
         self.url = f"{aws_endpoint.rstrip('/')}/moto-api/data.json"
+        self.calls = calls
 
     def messages_to(self, address):
+        if self.calls:
+            self.calls.record("mailbox", "read")
         data = httpx.get(self.url, timeout=10).json()
         return [{"subject": m.get("subject", ""), "body": m.get("body", "")}
                 for m in data.get("ses", {}).get("Message", [])
@@ -23,21 +26,39 @@ class MotoOutbox:
 
 
 class S3Inbox:
+    """SES receiving stores each message under the prefix, keyed by its message id: a recipient is
+    found only inside the message, so each one is read (and remembered, as it never changes)."""
+
     def __init__(self, s3, bucket, prefix):
         self.s3, self.bucket, self.prefix = s3, bucket, prefix or ""
+        self._read = {}
+
+    def _messages(self):
+        """(key, parsed message) of every message in the inbox."""
+        pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)
+        keys = [obj["Key"] for page in pages for obj in page.get("Contents", [])]
+        for key in keys:
+            if key not in self._read:
+                raw = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+                self._read[key] = BytesParser(policy=policy.default).parsebytes(raw)
+        return [(key, self._read[key]) for key in keys]
 
     def messages_to(self, address):
         found = []
-        pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix)
-        for page in pages:
-            for obj in page.get("Contents", []):
-                raw = self.s3.get_object(Bucket=self.bucket, Key=obj["Key"])["Body"].read()
-                message = BytesParser(policy=policy.default).parsebytes(raw)
-                if address in str(message.get("To", "")):
-                    body = message.get_body(preferencelist=("plain",))
-                    found.append({"subject": str(message.get("Subject", "")),
-                                  "body": body.get_content() if body else ""})
+        for _, message in self._messages():
+            if address in str(message.get("To", "")):
+                body = message.get_body(preferencelist=("plain",))
+                found.append({"subject": str(message.get("Subject", "")), "body": body.get_content() if body else ""})
         return found
+
+    def remove_to(self, prefix):
+        """Deletes the messages to recipients whose address starts with `prefix`; returns how many."""
+        mine = [key for key, message in self._messages() if str(message.get("To", "")).startswith(prefix)]
+        for start in range(0, len(mine), 1000):
+            self.s3.delete_objects(Bucket=self.bucket, Delete={"Objects": [{"Key": k} for k in mine[start:start + 1000]]})
+        for key in mine:
+            self._read.pop(key, None)
+        return len(mine)
 
 
 class Mailbox:
@@ -58,10 +79,15 @@ class Mailbox:
     def mail_to(self, address):
         return self.reader.messages_to(address)
 
+    def remove_to(self, prefix):
+        """Sweeps the run's mail where it stays (an inbox bucket); moto's outbox keeps nothing of ours."""
+        return self.reader.remove_to(prefix) if hasattr(self.reader, "remove_to") else 0
 
-def mailbox_for(profile, aws):
+
+def mailbox_for(profile, aws, calls=None):
+    """The profile's mailbox; `calls` counts moto's outbox reads (the S3 inbox's are counted on its client)."""
     email = profile.area("preview")["email"]
     interval = profile.interval
     if email["mailbox"] == "moto_outbox":
-        return Mailbox(MotoOutbox(profile["aws"]["endpoint"]), interval)
+        return Mailbox(MotoOutbox(profile["aws"]["endpoint"], calls), interval)
     return Mailbox(S3Inbox(aws("s3"), email["inbox_bucket"], email.get("inbox_prefix")), interval)

@@ -131,7 +131,7 @@ class PreviewClient:
             interval=self.interval,
             report=False,
         )
-        self.store.delete(session.id)
+        self.store.delete(session.id, thread_table=self.names["thread_table"])
         keys = [{"Key": key} for key in self._preview_keys(session)]
         if keys:
             self.s3.delete_objects(Bucket=self.names["preview_bucket"], Delete={"Objects": keys})

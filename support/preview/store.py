@@ -44,5 +44,11 @@ class SessionStore:
             found += [_plain(item) for page in pages for item in page["Items"]]
         return found
 
-    def delete(self, session_id):
+    def delete(self, session_id, thread_table=None):
+        """Removes the session's item and, with `thread_table`, its conversation's thread mapping (which
+        names no client, so the sweep by namespace could not find it once the session is gone)."""
+        if thread_table:
+            thread = (self.item(session_id) or {}).get("threadId")
+            if thread:
+                self.dynamodb.delete_item(TableName=thread_table, Key={"threadId": {"S": thread}})
         self.dynamodb.delete_item(TableName=self.table, Key={"sessionId": {"S": session_id}})

@@ -1,8 +1,8 @@
 """What a run (or a killed run) left on the preview platform: session items, preview objects and
-workspaces whose client starts with the prefix."""
+workspaces whose client starts with the prefix, and mail to its site owners in an inbox bucket."""
 
 
-def sweep(preview, workspace, prefix):
+def sweep(preview, workspace, prefix, mailbox=None):
     names = preview.names
     dynamodb = preview.store.dynamodb
     pages = dynamodb.get_paginator("scan").paginate(
@@ -15,5 +15,8 @@ def sweep(preview, workspace, prefix):
     objects = [{"Key": obj["Key"]} for page in listing for obj in page.get("Contents", [])]
     for start in range(0, len(objects), 1000):
         preview.s3.delete_objects(Bucket=names["preview_bucket"], Delete={"Objects": objects[start:start + 1000]})
-    return {"session items": len(sessions), "preview objects": len(objects),
-            "workspaces": len(workspace.remove_prefixed(prefix))}
+    removed = {"session items": len(sessions), "preview objects": len(objects),
+               "workspaces": len(workspace.remove_prefixed(prefix))}
+    if mailbox is not None and hasattr(mailbox.reader, "remove_to"):
+        removed["inbox messages"] = mailbox.remove_to(prefix)
+    return removed
