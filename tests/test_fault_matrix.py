@@ -6,7 +6,7 @@ they do not compute), and the areas run at once. On a lane, faults of different 
 process (tests/matrix_behave.py): each scenario runs alone under its own fault, switched on through
 its area's control endpoint and off after it, and a scenario that leaves the stack other than it
 found it gets the lane a fresh stack. A startup-only fault gets a fresh stack of its own. At most
-`MATRIX_AT_ONCE` runs (5) go at a time, and one timing (@performance) run at most.
+`MATRIX_AT_ONCE` runs (5) go at a time, and a timing (@performance) run goes alone.
 """
 import os
 import threading
@@ -107,8 +107,9 @@ def _run_alone(lane, job):
 
 class Work:
     """Every area's runs, each handed to a lane of its area in order, with at most `AT_ONCE` runs
-    going at a time on this machine and never two timing runs together (features tagged
-    @performance measure times and processor use: two of them would measure each other)."""
+    going at a time on this machine, and a timing run alone: features tagged @performance measure
+    times and processor use, and judge a run invalid when other work loads the machine, so beside
+    other runs a fault that slows the system could pass as "invalid" instead of failing its step."""
 
     def __init__(self, items):
         self.items, self.running, self.timing, self.changed = list(items), 0, False, threading.Condition()
@@ -117,15 +118,19 @@ class Work:
         """The next run of `area` a lane may start, or None when none is left."""
         with self.changed:
             while any(_area(item) == area for item in self.items):
-                ready = next((item for item in self.items if _area(item) == area
-                              and not (self.timing and _timing(item))), None)
-                if ready is not None and self.running < AT_ONCE:
+                ready = next((item for item in self.items if _area(item) == area and self._may_start(item)), None)
+                if ready is not None:
                     self.items.remove(ready)
                     self.running += 1
                     self.timing = self.timing or _timing(ready)
                     return ready
                 self.changed.wait()
             return None
+
+    def _may_start(self, item):
+        if self.timing:
+            return False
+        return self.running == 0 if _timing(item) else self.running < AT_ONCE
 
     def done(self, item, left=()):
         with self.changed:

@@ -73,12 +73,12 @@ def test_plan_on_staging_with_studio_refuses_the_costly_set_until_approved():
     refused = make_plan("PROFILE=staging", "TAGS=@studio and not @destructive", env=env)
     assert refused.returncode != 0
     assert refused.stdout.rstrip().endswith("the run would not start: the cost gate would refuse it")
-    assert ("cost: 5 selected @costly scenario(s) estimated at $111.40 against cost_limit_usd $50.00 of profile "
-            "'staging': REFUSED, the estimates add up to $111.40, over cost_limit_usd $50.00") in refused.stdout
+    assert ("cost: 3 selected @costly scenario(s) estimated at $93.60 against cost_limit_usd $50.00 of profile "
+            "'staging': REFUSED, the estimates add up to $93.60, over cost_limit_usd $50.00") in refused.stdout
     approved = make_plan("PROFILE=staging", "TAGS=@studio and not @destructive",
                          "BEHAVE_ARGS=-D cost_approval=CAB-12", env=env)
     assert approved.returncode == 0, approved.stdout
-    assert "$111.40 against cost_limit_usd $50.00 of profile 'staging': approved under CAB-12" in approved.stdout
+    assert "$93.60 against cost_limit_usd $50.00 of profile 'staging': approved under CAB-12" in approved.stdout
 
 
 def _entry(ident, usd):
