@@ -15,12 +15,6 @@ def _perf(context):
     return context.perf
 
 
-def _invalid(context, reason):
-    """An invalid run is neither passed nor failed: the scenario is skipped with the reason."""
-    reporting.note(reason)
-    context.scenario.skip(reason=reason)
-
-
 @when("a site owner emails an instruction and the platform carries it through every stage")
 def step_email_flow(context):
     context.flow = _perf(context).time_email_flow('Add a new page called "Stages"', on_created=context.add_cleanup)
@@ -31,7 +25,7 @@ def step_stages_within_budget(context):
     timings = context.flow.timings
     invalid = context.flow.stages_invalid()
     if invalid:
-        _invalid(context, invalid)
+        reporting.skip_as_invalid(context.scenario, invalid)
         return
     over = [timing.line() for timing in timings if not timing.within]
     assert_that(over, empty(), "stages over budget; all stages: " + "; ".join(timing.line() for timing in timings))
@@ -42,7 +36,7 @@ def step_whole_flow(context, budget):
     total = context.flow.flow.total()
     invalid = context.flow.total_invalid(context.budgets[budget].limit)
     if invalid:
-        _invalid(context, invalid)
+        reporting.skip_as_invalid(context.scenario, invalid)
         return
     assert_that(total, less_than_or_equal_to(context.budgets[budget].limit),
                 f"the whole flow took {total:.3f} s; budget {context.budgets[budget]}")
@@ -87,7 +81,7 @@ def step_load(context, period):
     try:
         context.load_run, context.load_report = _perf(context).arrive(period, on_created=context.add_cleanup)
     except InvalidRun as invalid:
-        _invalid(context, str(invalid))
+        reporting.skip_as_invalid(context.scenario, str(invalid))
 
 
 @then("the {words} meets its thresholds")
@@ -96,7 +90,7 @@ def step_meets_thresholds(context, words):
     assert_that(verdicts, is_not(empty()), f"the profile sets no threshold for the {words} of this load")
     invalid = context.load_run.invalid(measure(words), verdicts)
     if invalid:
-        _invalid(context, invalid)
+        reporting.skip_as_invalid(context.scenario, invalid)
         return
     failed = [verdict.row() for verdict in verdicts if not verdict.passed]
     assert_that(failed, empty(), f"(metric, threshold, measured, verdict) of the {words}")

@@ -65,6 +65,13 @@ def scenario_labels(scenario):
     return labels
 
 
+def skip_as_invalid(scenario, reason):
+    """An invalid run (a busy machine, a generator behind its schedule) is neither passed nor failed:
+    the scenario is skipped with the reason, which the report and the summary show."""
+    note(reason)
+    scenario.skip(reason=reason)
+
+
 def brief(value, limit=600):
     """A snapshot in one line for the console; the whole of it goes to the report."""
     text = json.dumps(value, default=str, sort_keys=True)

@@ -11,6 +11,7 @@ from support.config import ProfileError
 from support.guardian.environments import delete_bucket
 from support.guardian.inspection import report, snapshot
 from support.guardian.target import Guardian
+from support.perf.host import HOST_SCHEMA
 from support.preflight import TargetUnreachable, aws_problem, http_problem
 
 _NAME_PART = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
@@ -48,6 +49,7 @@ SCHEMA = {
         "sustained_s": rules.POSITIVE,
         "burst_size": (lambda v: rules.whole(v) and 1 <= v <= 500, "a whole number from 1 to 500"),
         "smoke_only": rules.BOOL,
+        "host": HOST_SCHEMA,
     },
     "budgets": (_budgets, "a mapping of guardian_… budget names to numbers above 0"),
 }
@@ -58,7 +60,7 @@ class GuardianArea(Area):
     title = "Guardian data plane"
     stack_areas = ("guardian",)
     schema = SCHEMA
-    optional = frozenset({"control_url"})
+    optional = frozenset({"control_url", "performance.host"})
     presence = "base_url"
 
     def check_profile(self, profile):

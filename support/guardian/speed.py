@@ -27,6 +27,12 @@ SMOKE_NOTE = ("the target is an emulator: these timings are a smoke check of the
 class Measured:
     operation: str
     trend: Trend
+    #: the machine's outside load while it was measured (support/perf/host.py), where the guardian runs here
+    host: object = None
+
+    def invalid(self, what, measured, limit):
+        """"invalid run, …" when a time over its budget is explained by other work on a busy machine."""
+        return self.host.invalid([(what, measured, limit, measured <= limit)], pass_stands=True) if self.host else None
 
     @property
     def mean_s(self):
@@ -40,8 +46,8 @@ class Measured:
 class Speed:
     """Measures against one deployment; every operation's ids carry the scenario's own rule."""
 
-    def __init__(self, guardian, work, rule_id):
-        self.guardian, self.work, self.rule_id = guardian, work, rule_id
+    def __init__(self, guardian, work, rule_id, host=None):
+        self.guardian, self.work, self.rule_id, self.host = guardian, work, rule_id, host
         self.client = guardian.client
         self._counter = 0
         text, _, self.patterns = work.secret_text(2)
@@ -84,12 +90,15 @@ class Speed:
         run = self.operations[operation]
         run()  # the first call opens connections; it is not what a steady client sees
         trend = Trend()
+        host = self.host.start() if self.host else None
         for _ in range(samples):
             started = time.perf_counter()
             run()
             trend.record((time.perf_counter() - started) * 1000)
-        reporting.attach_json(f"{operation}: {samples} samples (ms)", trend.summary())
-        return Measured(operation, trend)
+        reading = host.stop() if host else None
+        reporting.attach_json(f"{operation}: {samples} samples (ms)",
+                              {**trend.summary(), "host": reading.summary() if reading else None})
+        return Measured(operation, trend, reading)
 
     def _events(self, plan):
         def request_for(index):

@@ -103,6 +103,25 @@ class HostReading:
                 "valid": self.valid, "problems": self.problems}
 
 
+HOST_SCHEMA = {
+    "max_outside_share": (lambda v: isinstance(v, (int, float)) and 0 < v <= 1,
+                          "the share of this machine's processors other work may use during a measure, "
+                          "above 0 and at most 1"),
+    "max_inflation": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 1,
+                      "a factor, 1 or more"),
+}
+
+
+def host_load(profile, limits):
+    """The outside-load check where the measured system runs on this machine (an embedded stack and
+    `limits`, a profile's `host` section); None on a remote target, whose processors are its own."""
+    if not (profile.embedded and limits):
+        return None
+    from support.embedded import read_state, state_path  # embedded imports waits, which imports reporting
+    state = read_state(state_path(profile["stack"])) or {}
+    return HostLoad([os.getpid(), state.get("pid")], limits["max_outside_share"], limits["max_inflation"])
+
+
 class HostLoad:
     """Measures one window: `start()`, then `stop()` returns its HostReading."""
 
@@ -128,5 +147,5 @@ class HostLoad:
         if reading.outside_share > self.max_outside_share:
             reading.problems.append(
                 f"other work used {outside:.2f} of {self.cores} cores ({reading.outside_share:.0%}) beside the run, "
-                f"over the {self.max_outside_share:.0%} within which the edit containers' processor use is trusted")
+                f"over the {self.max_outside_share:.0%} within which this machine's measures of the system are trusted")
         return reading

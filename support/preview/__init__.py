@@ -6,6 +6,7 @@ from support.aws import AwsClients
 from support.config import ProfileError
 from support.drivers import DriverCalls
 from support.http import Http
+from support.perf.host import HOST_SCHEMA
 from support.preflight import TargetUnreachable, aws_problem, http_problem
 from support.preview.chaos import chaos_for
 from support.preview.costs import CostMeter
@@ -87,11 +88,7 @@ SCHEMA = {
             "warm_share_of_cold": (lambda v: rules.number(v) and 0 < v < 1, "a share between 0 and 1, e.g. 0.5"),
         },
         "loads": (check_loads, "a mapping of load names to loads"),
-        "host": {
-            "max_outside_share": (rules.SHARE[0], "the share of this machine's processors other work may use "
-                                                  "during a load run, above 0 and at most 1"),
-            "max_inflation": (lambda v: rules.number(v) and v >= 1, "a factor, 1 or more"),
-        },
+        "host": HOST_SCHEMA,
     },
     # When true, a run in which a driver this section selects was never called fails (support/drivers.py).
     "prove_drivers": rules.BOOL,

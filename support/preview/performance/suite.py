@@ -1,10 +1,8 @@
 """What the performance steps call: one object per scenario, built from the profile and the
 scenario's clients, that times flows and starts, runs loads, and reports every result."""
-import os
 from dataclasses import dataclass
 
-from support.embedded import read_state, state_path
-from support.perf.host import HostLoad
+from support.perf.host import host_load
 
 from support.perf.baseline import BaselineStore
 from support.preview.performance.flow import stage_timings, time_email_flow
@@ -64,7 +62,7 @@ class PerformanceSuite:
         self.reporter = Reporter(self.settings, aws("cloudwatch"), baselines, run.id)
         self.starts = StartTimer(preview, self.stages, self.budgets)
         utilisation = ServiceUtilisation(aws, profile, interval)
-        self.host = _host_load(profile, self.settings)
+        self.host = host_load(profile, self.settings.section.get("host"))
         self.load = SessionLoad(preview, self.stages, utilisation, self.settings, self.budgets,
                                 profile.area("preview")["endpoints"]["load_balancer"], self.host)
 
@@ -110,16 +108,6 @@ class PerformanceSuite:
     def leftovers(self, run):
         """Workspaces are checked where this machine can read them (locally); on AWS they sit on EFS."""
         return self.load.leftovers(run, self.preview.workspace if self.local_workspaces else None)
-
-
-def _host_load(profile, settings):
-    """The outside-load check where the edit service runs on this machine (an embedded stack and a
-    `performance.host` limit); None on a remote target, whose processors are its own."""
-    host = settings.section.get("host")
-    if not (profile.embedded and host):
-        return None
-    state = read_state(state_path(profile["stack"])) or {}
-    return HostLoad([os.getpid(), state.get("pid")], host["max_outside_share"], host["max_inflation"])
 
 
 def measure(words):
