@@ -49,7 +49,7 @@ FAULTS = {
     "baseline_returns_oldest": "reading a baseline returns its first version instead of the latest",
     "missing_baseline_is_error": "reading a repository's baseline when there is none answers with an internal error",
     # speed
-    "nonce_reloaded_slowly": "every fifth redaction reloads the nonce through a cold client, taking 150 ms",
+    "nonce_reloaded_slowly": "every tenth redaction reloads the nonce through a cold client, taking 300 ms",
     "window_fetched_one_by_one": "window queries page one key at a time, then fetch each event again by its key",
     "records_serialised": "recording holds one lock for 100 ms per event, so events are recorded one at a time",
     "busy_guardian_refuses_records": "the guardian refuses new events while more than eight are in flight",
