@@ -74,9 +74,13 @@ quality-gate: node_modules/.installed $(VENV)/.installed
 summary: $(VENV)/.installed
 	@$(PY) -m support.summary allure-results reports
 
+# Every scenario but @wip and the two-minute @slow load (the nightly `slow` job runs that), on JOBS
+# lanes as `make acceptance` runs them: what CI reports and gates after `make test`.
+SUITE_TAGS := not @wip and not @slow
 behave-all: setup
 	@find allure-results -mindepth 1 ! -name .gitkeep -delete
-	$(BEHAVE) --tags="not @wip"; status=$$?; $(MAKE) --no-print-directory summary; exit $$status
+	@$(PY) -m tools.parallel --jobs=$(JOBS) --tags="$(SUITE_TAGS)" --profile=$(PROFILE) $(BEHAVE_ARGS); \
+		status=$$?; $(MAKE) --no-print-directory summary; exit $$status
 
 # Checks that take seconds, first in `make test`: the Gherkin lint, the CI workflow (actionlint, offline),
 # and a dry run in which an undefined step fails (its Allure output goes to a scratch folder).
@@ -95,8 +99,15 @@ plan: $(VENV)/.installed
 docs: $(VENV)/.installed
 	@$(PY) -m tools.docs features reports/docs/index.html
 
-test: setup tools lint behave-all
-	$(PY) -m pytest tests
+# The installs side by side; then the lint and the whole suite; then the tests that measure time or
+# processor use (marked `alone`: the fault matrix's timing runs, the rehearsal's), while nothing else
+# runs; then the rest on PYTEST_WORKERS processes, a test file to one of them (the fault matrix first).
+PYTEST_WORKERS ?= 2
+test:
+	@$(MAKE) --no-print-directory -j3 setup tools
+	@$(MAKE) --no-print-directory lint behave-all
+	$(PY) -m pytest tests -m alone
+	$(PY) -m pytest tests -m "not alone" -n $(PYTEST_WORKERS) --dist loadfile
 
 stack: $(VENV)/.installed
 	$(PY) -m stack serve

@@ -36,7 +36,6 @@ class Lane:
         self.process = None
         self.state = None
         self.restarts = 0
-        self._studio_routing = None
 
     # --- the stack ---------------------------------------------------------------------------
 
@@ -78,18 +77,6 @@ class Lane:
 
     def switch(self, area, names):
         return switch(self.state, area, names)
-
-    # --- at rest -----------------------------------------------------------------------------
-
-    def before_run(self):
-        self._studio_routing = studio_routing(self.state)
-
-    def ensure_at_rest(self):
-        """Restarts the stack unless the last run left it as it found it: returns why not, or None."""
-        why = unrest(self.state, self._studio_routing)
-        if why:
-            self.restart()
-        return why
 
 
 def switch(state, area, names):

@@ -1,12 +1,14 @@
-"""Each scenario fails at its named step when its fault is on, and each feature passes when none is.
+"""Each scenario fails at its named step when its fault is on. (That every scenario passes when no fault
+is on is `make behave-all`, the whole suite as a user runs it, before these tests in `make test`.)
 
-Each area's runs share a few long-lived stacks of that area only (lanes: three for preview, two
+Each area's runs share a few long-lived stacks of that area only (lanes: five for preview, two
 for studio, gateway and guardian, one for any other area, `MATRIX_LANES`; the runs mostly wait,
 they do not compute), and the areas run at once. On a lane, faults of different scenarios share one behave
 process (tests/matrix_behave.py): each scenario runs alone under its own fault, switched on through
 its area's control endpoint and off after it, and a scenario that leaves the stack other than it
 found it gets the lane a fresh stack. A startup-only fault gets a fresh stack of its own. At most
-`MATRIX_AT_ONCE` runs (5) go at a time, and a timing (@performance) run goes alone.
+`MATRIX_AT_ONCE` runs (5) go at a time; the timing (@performance) runs go first, each alone, and are
+marked `alone` so that `make test` runs them before the tests that share the machine (pytest -m alone).
 """
 import os
 import threading
@@ -18,26 +20,24 @@ import pytest
 
 from stack import faults
 from tests.behave_run import run_behave, run_under_faults
+from tests.conftest import MATRIX_SUMMARY
 from tests.fault_matrix import MATRIX
 from tests.stack_lane import Lane
-from tests.test_matrix_coverage import FEATURE_AREAS, FEATURE_TAGS, SCENARIOS
+from tests.test_matrix_coverage import FEATURE_TAGS, SCENARIOS
 
 #: stacks at once per area (`MATRIX_LANES=preview=3,studio=1`); an area not named gets one
-LANES = {"preview": 3, "studio": 2, "gateway": 2, "guardian": 2, **{area: int(count) for area, count in
+LANES = {"preview": 5, "studio": 2, "gateway": 2, "guardian": 2, **{area: int(count) for area, count in
                          (pair.split("=") for pair in os.environ.get("MATRIX_LANES", "").split(",") if pair)}}
 GROUPS_PER_LANE = 3
 #: behave runs at once on this machine, whatever their area (`MATRIX_AT_ONCE`): more only wait for a core
 AT_ONCE = int(os.environ.get("MATRIX_AT_ONCE", "5"))
-#: lines for the end of the pytest run (tests/conftest.py prints them)
-SUMMARY = []
-FEATURES = sorted({SCENARIOS[scenario][0] for scenario, _ in MATRIX.values()})
 
 
 @dataclass
 class Job:
     feature: str
-    fault: str = None
-    scenario: str = None
+    fault: str
+    scenario: str
     steps: list = None  # (step name, status) of every step its scenario ran
     switched: list = field(default_factory=list)
     seconds: float = 0.0  # its scenario's time and its share of its behave process's start and end
@@ -45,11 +45,10 @@ class Job:
     unrest: str = None
     error: str = None
     output: str = ""
-    returncode: int = None
 
     @property
     def area(self):
-        return faults.area_of(self.fault) if self.fault else FEATURE_AREAS[self.feature]
+        return faults.area_of(self.fault)
 
     def failed_steps(self):
         return [name for name, status in self.steps or () if status in ("failed", "error")]
@@ -92,24 +91,20 @@ def _run_group(lane, group):
     return [job for job in group if job not in ran]
 
 
-def _run_alone(lane, job):
-    """A baseline on the lane's stack, or a startup-only fault on a fresh stack of its own."""
-    if job.fault:
-        run = run_behave(job.feature, (job.fault,), ("--tags", f"@{job.scenario}"))
-    else:
-        lane.before_run()
-        run = run_behave(job.feature, stack_state=lane.state_path)
-        job.unrest = lane.ensure_at_rest()
+def _run_alone(job):
+    """A startup-only fault, on a fresh stack of its own."""
+    run = run_behave(job.feature, (job.fault,), ("--tags", f"@{job.scenario}"))
     job.steps, job.output, job.seconds = run.steps, run.output, run.seconds
-    job.returncode = run.returncode
     job.error = None if run.scenarios else f"behave ran no scenario:\n{run.output[-2000:]}"
 
 
 class Work:
     """Every area's runs, each handed to a lane of its area in order, with at most `AT_ONCE` runs
-    going at a time on this machine, and a timing run alone: features tagged @performance measure
-    times and processor use, and judge a run invalid when other work loads the machine, so beside
-    other runs a fault that slows the system could pass as "invalid" instead of failing its step."""
+    going at a time on this machine, and the timing runs first, each alone: features tagged @performance
+    measure times and processor use, and judge a run invalid when other work loads the machine, so
+    beside other runs a fault that slows the system could pass as "invalid" instead of failing its step.
+    (Were the timing runs merely given the machine when it fell idle, one area's lanes would keep it
+    busy and another area's timing runs would wait until the end.)"""
 
     def __init__(self, items):
         self.items, self.running, self.timing, self.changed = list(items), 0, False, threading.Condition()
@@ -130,7 +125,9 @@ class Work:
     def _may_start(self, item):
         if self.timing:
             return False
-        return self.running == 0 if _timing(item) else self.running < AT_ONCE
+        if _timing(item):
+            return self.running == 0
+        return self.running < AT_ONCE and not any(_timing(waiting) for waiting in self.items)
 
     def done(self, item, left=()):
         with self.changed:
@@ -160,12 +157,12 @@ def _lane_worker(name, area, work, finished):
         while (item := work.take(area)) is not None:
             left = []
             try:
-                if lane.state is None:
-                    lane.start()
                 if isinstance(item, list):
+                    if lane.state is None:
+                        lane.start()
                     left = _run_group(lane, item)
                 else:
-                    _run_alone(lane, item)
+                    _run_alone(item)
             except Exception as error:  # noqa: BLE001 - one broken run must not take the lane's other runs
                 for job in _jobs(item):
                     job.error = job.error or f"{type(error).__name__}: {error}"
@@ -190,35 +187,32 @@ def _report(jobs, started, finished):
     if grouped:
         share = sum(job.overhead for job in grouped) / len(grouped)
         lines.append(f"  behave start and end per grouped fault: {share:.1f} s")
-    lines += [f"  restarted after {job.fault or job.feature}: {job.unrest or job.error}"
-              for job in jobs if job.unrest or job.error]
+    lines += [f"  restarted after {job.fault}: {job.unrest or job.error}" for job in jobs if job.unrest or job.error]
+    timing = [job for job in jobs if _timing(job)]
+    if timing:
+        lines.append(f"  timing runs, each alone: {len(timing)} in {sum(job.seconds for job in timing):.0f} s")
     slowest = sorted(jobs, key=lambda job: -job.seconds)[:8]
-    lines += [f"  slowest: {job.seconds:.1f} s {job.fault or job.feature}" for job in slowest]
-    SUMMARY.extend(lines)
+    lines += [f"  slowest: {job.seconds:.1f} s {job.fault}" for job in slowest]
+    os.makedirs(os.path.dirname(MATRIX_SUMMARY), exist_ok=True)
+    with open(MATRIX_SUMMARY, "w") as handle:
+        handle.write("\n".join(lines) + "\n")
 
 
 def _ordered(jobs, lanes):
-    """The longest first: the timing runs (one at a time, so they start at once) and the startup-only
-    faults (fresh stacks); the other baselines last, where they also show that the lanes' stacks came
-    through every fault. Timing scenarios are grouped only with each other."""
-    alone = [job for job in jobs if job.fault and faults.startup_only(job.fault)]
-    grouped = [job for job in jobs if job.fault and job not in alone]
-    baselines = [job for job in jobs if not job.fault]
+    """The timing runs first (one at a time, grouped only with each other), then the startup-only faults
+    (fresh stacks, the longest runs), then the rest in groups."""
+    alone = [job for job in jobs if faults.startup_only(job.fault)]
+    grouped = [job for job in jobs if job not in alone]
     timed = [job for job in grouped if _timing(job)]
-    return [*[job for job in baselines if _timing(job)], *_groups(timed, 1), *alone,
-            *_groups([job for job in grouped if job not in timed], lanes),
-            *[job for job in baselines if not _timing(job)]]
+    return [*_groups(timed, 1), *alone, *_groups([job for job in grouped if job not in timed], lanes)]
 
 
 @pytest.fixture(scope="module")
 def runs(request):
     """The behave runs the selected tests need, each area's on its own `LANES` stacks, all at once."""
-    selected = {item.callspec.params.get(name) for item in request.session.items
-                if hasattr(item, "callspec") and item.module is request.module for name in ("feature", "fault")}
-    baselines = [Job(feature) for feature in FEATURES if feature in selected]
-    faulty = [Job(SCENARIOS[scenario][0], fault, scenario) for fault, (scenario, _) in MATRIX.items()
-              if fault in selected]
-    jobs = baselines + faulty
+    selected = {item.callspec.params["fault"] for item in request.session.items
+                if hasattr(item, "callspec") and item.module is request.module}
+    jobs = [_job(fault) for fault in MATRIX if fault in selected]
     started, finished, threads = time.monotonic(), [], []
     areas = sorted({job.area for job in jobs})
     work = Work([item for area in areas for item in _ordered([job for job in jobs if job.area == area],
@@ -232,22 +226,24 @@ def runs(request):
     for thread in threads:
         thread.join()
     _report(jobs, started, finished)
-    return {(job.feature, job.fault): job for job in jobs}
+    return {job.fault: job for job in jobs}
 
 
-@pytest.mark.parametrize("feature", FEATURES)
-def test_the_feature_passes_with_no_fault(runs, feature):
-    job = runs[(feature, None)]
-    assert job.error is None, job.error
-    assert job.returncode == 0, job.output[-4000:]
-    assert job.failed_steps() == []
-    assert job.unrest is None, f"the feature left the stack other than it found it: {job.unrest}"
+def _fault_params():
+    """Every fault; a timing one marked `alone`, so that it can run before the tests that share the machine."""
+    return [pytest.param(fault, marks=[pytest.mark.alone] if _timing(_job(fault)) else [])
+            for fault in sorted(MATRIX)]
 
 
-@pytest.mark.parametrize("fault", sorted(MATRIX))
+def _job(fault):
+    scenario = MATRIX[fault][0]
+    return Job(SCENARIOS[scenario][0], fault, scenario)
+
+
+@pytest.mark.parametrize("fault", _fault_params())
 def test_the_fault_makes_its_step_fail(runs, fault):
     scenario, step = MATRIX[fault]
-    job = runs[(SCENARIOS[scenario][0], fault)]
+    job = runs[fault]
     assert job.error is None, job.error
     assert faults.startup_only(fault) or job.switched == [fault], f"{fault} was not the one fault on: {job.switched}"
     assert job.steps, f"@{scenario} did not run:\n{job.output[-2000:]}"

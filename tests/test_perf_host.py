@@ -4,6 +4,8 @@ import shlex
 import subprocess
 import sys
 
+import pytest
+
 from support.config import Budget
 from support.waits import eventually
 
@@ -33,6 +35,7 @@ def _spin_outside(out):
                             describe="the outside process to finish", report=False))
 
 
+@pytest.mark.alone
 def test_a_busy_process_beside_the_run_is_outside_load(tmp_path):
     load = HostLoad([os.getpid()], max_outside_share=0.25, max_inflation=2).start()
     spun = _spin_outside(tmp_path / "spun")
@@ -42,6 +45,7 @@ def test_a_busy_process_beside_the_run_is_outside_load(tmp_path):
     assert reading.own_cores * reading.seconds < 0.5 * spun, (spun, reading.summary())
 
 
+@pytest.mark.alone
 def test_a_child_of_the_run_is_its_own_load():
     load = HostLoad([os.getpid()], max_outside_share=0.25, max_inflation=2).start()
     spun = float(subprocess.run(SPIN, capture_output=True, text=True, check=True).stdout)

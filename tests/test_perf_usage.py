@@ -26,10 +26,17 @@ def usage(monkeypatch):
         yield ServiceUsage(settings, "webordinary-edit-cluster", "webordinary-edit-service")
 
 
+def spin_for_processor_time(pid, seconds):
+    """Computes until the process has used `seconds` more processor time, however busy the machine is."""
+    until = cpu_seconds(pid) + seconds
+    while cpu_seconds(pid) < until:
+        sum(i * i for i in range(10_000))
+
+
 def test_utilisation_is_a_share_of_the_tasks_reservation(usage):
     pid = os.getpid()
     usage.begin("task-1", pid)
-    sum(i * i for i in range(300_000))  # some CPU, so the share is above zero
+    spin_for_processor_time(pid, 0.05)  # some CPU, so the share is above zero
     usage.since["task-1"] = (usage.since["task-1"][0], usage.since["task-1"][1] - 1.0)
     (cpu, memory, seconds), = usage.read([("task-1", pid), ("never-begun", pid)])
     assert cpu > 0

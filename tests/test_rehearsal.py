@@ -1,7 +1,9 @@
 """Staging, rehearsed on this machine: the default set on the rehearsal profile (staging's drivers
 against the embedded stack), once without `-D allow_destructive=yes`, where the protected gate
 skips the destructive scenarios, and once with it for those scenarios; then the sweep by namespace
-has left nothing in the stack's tables, queues, buckets and tasks.
+has left nothing in the stack's tables, queues, buckets and tasks. The timing scenarios of the set
+(@performance) are rehearsed by a test of their own, marked `alone`: beside other work they would be
+judged invalid and prove nothing.
 
 Both runs attach to one stack started here, as `make stack` would, so it outlives them and can be
 inspected afterwards. Needs the AWS CLI of `make tools` (which `make test` runs first).
@@ -17,7 +19,8 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 AWS_CLI = os.path.join(ROOT, ".tools", "bin", "aws")
-DEFAULT_SET = "not @slow"
+DEFAULT_SET = "not @slow and not @performance"
+TIMING_SET = "@preview and @performance and not @slow"
 DESTRUCTIVE = "@destructive and not @slow"
 # The scenarios of the default set that the protected gate holds back (the throttling one is skipped
 # for a lack of capability before the gate is asked).
@@ -25,9 +28,13 @@ DESTRUCTIVE_SCENARIOS = ["A crashed edit container is replaced and the session c
                          "A new session resumes the workspace after the edit service was forced down",
                          "Ending a session that is not there changes nothing -- @1.1 ",
                          "Ending a session that is not there changes nothing -- @1.2 "]
-# Every driver staging selects for the preview, as the run prints them (support/drivers.py).
-STAGING_DRIVERS = ("chaos: ecs", "mailbox: s3_inbox", "workspace: ecs_exec", "cost meter: cloudwatch",
-                   "baselines: s3")
+# The drivers staging selects for the preview, as the run prints them (support/drivers.py); the timing
+# scenarios are the ones that need the baselines.
+STAGING_DRIVERS = ("chaos: ecs", "mailbox: s3_inbox", "workspace: ecs_exec", "cost meter: cloudwatch")
+TIMING_DRIVERS = ("cost meter: cloudwatch", "baselines: s3")
+#: what a rehearsal leaves on the stack once its sweep by namespace has run
+EMPTY = {"sessions_table": [], "thread_table": [], "email_queue": 0, "email_dlq": 0, "preview objects": 0,
+         "inbox messages": 0, "edit tasks": 0}
 
 pytestmark = pytest.mark.skipif(not os.path.exists(AWS_CLI), reason="the AWS CLI of `make tools` is not installed")
 
@@ -101,6 +108,12 @@ def leftovers(info):
     return found
 
 
+def drivers_called(output, drivers):
+    line = driver_line(output)
+    for driver in drivers:
+        assert f"{driver} " in line and f"{driver} never" not in line, line
+
+
 def test_staging_rehearsed_with_and_without_destructive_scenarios(stack):
     info = stack[0]
     status, output, scenarios = rehearse(stack, "gated", DEFAULT_SET)
@@ -113,10 +126,8 @@ def test_staging_rehearsed_with_and_without_destructive_scenarios(stack):
     assert throttling == ("skipped", "the target lacks store_throttling"), throttling
     failed = {name: reason for name, (state, reason) in scenarios.items() if state in ("failed", "broken")}
     assert failed == {}, problems(output)
-    line = driver_line(output)
-    assert "chaos: ecs not needed by the scenarios that ran" in line, line
-    for driver in STAGING_DRIVERS[1:]:
-        assert f"{driver} " in line and f"{driver} never" not in line, line
+    assert "chaos: ecs not needed by the scenarios that ran" in driver_line(output), driver_line(output)
+    drivers_called(output, STAGING_DRIVERS[1:])
 
     status, output, scenarios = rehearse(stack, "destructive", DESTRUCTIVE, "-D", "allow_destructive=yes")
     assert status == 0, problems(output)
@@ -124,5 +135,16 @@ def test_staging_rehearsed_with_and_without_destructive_scenarios(stack):
     assert ran == DESTRUCTIVE_SCENARIOS, problems(output)
     assert "chaos: ecs StopTask ×1" in driver_line(output), driver_line(output)
 
-    assert leftovers(info) == {"sessions_table": [], "thread_table": [], "email_queue": 0, "email_dlq": 0,
-                               "preview objects": 0, "inbox messages": 0, "edit tasks": 0}
+    assert leftovers(info) == EMPTY
+
+
+@pytest.mark.alone
+def test_staging_rehearsed_for_the_timing_scenarios(stack):
+    status, output, scenarios = rehearse(stack, "timing", TIMING_SET)
+    assert status == 0, problems(output)
+    assert scenarios and {state for state, _ in scenarios.values()} == {"passed"}, (
+        "a timing scenario that was skipped (judged invalid on a busy machine) proves nothing about "
+        f"staging's drivers: {scenarios}")
+    drivers_called(output, TIMING_DRIVERS)
+    assert leftovers(stack[0]) == EMPTY
+

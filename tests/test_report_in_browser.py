@@ -100,15 +100,25 @@ def visible(driver, selector):
     return [element for element in driver.find_elements(By.CSS_SELECTOR, selector) if element.is_displayed()]
 
 
+def overview_counts(driver):
+    """The overview's counts by status, or None while the page has not rendered them all yet."""
+    counts = {}
+    for status in ("total", "failed", "passed", "skipped"):
+        values = [element.text for element in
+                  visible(driver, f"[data-testid=metadata-item-{status}] [data-testid=metadata-value]")]
+        if not values or not values[0].isdigit():
+            return None
+        counts[status] = int(values[0])
+    return counts
+
+
 def test_the_overview_counts_are_the_runs_junit_counts(browser, run):
     scratch, report = run
     expected = junit_counts(scratch / "junit")
     assert (expected["failed"], expected["skipped"]) == (1, 3), expected  # the run is the one described above
     browser.get(f"file://{report}")
-    shown = eventually(
-        lambda: {status: int(visible(browser, f"[data-testid=metadata-item-{status}] [data-testid=metadata-value]")[0]
-                             .text) for status in ("total", "failed", "passed", "skipped")},
-        lambda counts: counts["total"] > 0, RENDER, "the report's overview counts", report=False)
+    shown = eventually(lambda: overview_counts(browser), lambda counts: counts and counts["total"] > 0, RENDER,
+                       "the report's overview counts", report=False)
     assert not visible(browser, "[data-testid=metadata-item-broken]")
     assert shown == {status: expected[status] for status in ("total", "failed", "passed", "skipped")}
     browser.execute_script("window.scrollTo(0, 0)")

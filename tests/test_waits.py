@@ -16,6 +16,7 @@ def test_returns_the_first_value_that_satisfies_the_condition():
                       describe="count", report=False) == 3
 
 
+@pytest.mark.alone
 def test_notices_a_met_condition_within_one_poll_interval():
     flag = threading.Event()
     threading.Timer(0.2, flag.set).start()
@@ -55,6 +56,7 @@ def test_the_last_error_is_shown_when_the_budget_runs_out():
         eventually(probe, until=bool, within=Budget("b", 0.1), describe="x", report=False)
 
 
+@pytest.mark.alone
 def test_a_bug_in_the_condition_stops_the_wait_at_once():
     started = time.monotonic()
     with pytest.raises(WaitAbandoned, match="KeyError: 'stauts'"):

@@ -97,7 +97,16 @@ def test_schedule_and_dispatch_run_make_acceptance_on_staging():
     assert "role-to-assume" in credentials["with"] and "aws-access-key-id" not in credentials["with"]
 
 
-@pytest.mark.parametrize("job_name", ["test", "staging", "staging-report"])
+def test_the_slow_scenarios_make_test_leaves_out_run_every_night():
+    job = workflow()["jobs"]["slow"]
+    assert "schedule" in job["if"]
+    runs = [shlex.split(step["run"]) for step in job["steps"] if step.get("run", "").startswith("make acceptance")]
+    assert runs == [["make", "acceptance", "TAGS=@slow"]], runs
+    suite_tags = re.search(r"^SUITE_TAGS := (.*)$", open(os.path.join(ROOT, "Makefile")).read(), re.M).group(1)
+    assert "not @slow" in suite_tags, suite_tags
+
+
+@pytest.mark.parametrize("job_name", ["test", "slow", "staging", "staging-report"])
 def test_the_suite_runs_only_through_make_targets_the_readme_documents(job_name):
     check_runs_only_documented_targets(workflow()["jobs"][job_name], open(os.path.join(ROOT, "README.md")).read(),
                                        makefile_targets())
