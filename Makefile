@@ -101,13 +101,14 @@ docs: $(VENV)/.installed
 
 # The installs side by side; then the lint and the whole suite; then the tests that measure time or
 # processor use (marked `alone`: the fault matrix's timing runs, the rehearsal's), while nothing else
-# runs; then the rest on PYTEST_WORKERS processes, a test file to one of them (the fault matrix first).
+# runs; then the rest on PYTEST_WORKERS processes, a test file to one of them (the longest files first,
+# tests/conftest.py).
 PYTEST_WORKERS ?= 2
 test:
 	@$(MAKE) --no-print-directory -j3 setup tools
 	@$(MAKE) --no-print-directory lint behave-all
 	$(PY) -m pytest tests -m alone
-	$(PY) -m pytest tests -m "not alone" -n $(PYTEST_WORKERS) --dist loadfile
+	$(PY) -m pytest tests -m "not alone" -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 stack: $(VENV)/.installed
 	$(PY) -m stack serve

@@ -70,14 +70,41 @@ def sweep_runtime_dirs():
     return removed
 
 
-def _wait_ready(url, process, name):
+def listens_on(pid, port):
+    """True when process `pid` itself holds the listening socket on `port`: another program that took the
+    port between its choice and the bind answers there too, and must not pass for the stack's process."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as handle:
+                rows = [line.split() for line in handle.readlines()[1:]]
+        except OSError:
+            continue
+        inodes |= {row[9] for row in rows if row[3] == "0A" and int(row[1].rsplit(":", 1)[1], 16) == port}
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return False
+    sockets = {f"socket:[{inode}]" for inode in inodes}
+    return any(_link(f"/proc/{pid}/fd/{fd}") in sockets for fd in fds)
+
+
+def _link(path):
+    """Where a /proc fd link points, or None for one closed meanwhile."""
+    try:
+        return os.readlink(path)
+    except OSError:
+        return None
+
+
+def _wait_ready(url, process, name, port):
     deadline = time.monotonic() + READY_WITHIN_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise StackError(f"{name} exited with code {process.returncode} while starting")
         try:
             with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
+                if response.status == 200 and listens_on(process.pid, port):
                     return
         except OSError:
             pass
@@ -90,11 +117,9 @@ def _wait_port(port, process, name):
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise StackError(f"{name} exited with code {process.returncode} while starting")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        if listens_on(process.pid, port):
             return
-        except OSError:
-            time.sleep(0.02)
+        time.sleep(0.02)
     raise StackError(f"{name} did not open port {port} within {READY_WITHIN_S} s")
 
 
@@ -161,7 +186,8 @@ class Stack:
             for area in self.areas:
                 area.provision(settings)
         for name, service in self.services.items():
-            _wait_ready(settings["endpoints"][name] + service.health, self.processes[name], name)
+            _wait_ready(settings["endpoints"][name] + service.health, self.processes[name], name,
+                        settings["ports"][name])
         return settings, settings_path
 
     def _lost_a_port(self):

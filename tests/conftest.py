@@ -7,6 +7,9 @@ sys.path.insert(0, ROOT)
 #: where tests/test_fault_matrix.py writes its timings
 MATRIX_SUMMARY = os.path.join(ROOT, "reports", "fault-matrix.txt")
 STARTED = time.time()
+#: the test files that take longest (minutes, not seconds), longest first. (Not the rehearsal: beside the
+#: matrix's busiest first minutes, its looks into workspaces outlast the 12 s idle timeout.)
+LONGEST_FIRST = ("tests/test_fault_matrix.py",)
 
 
 def pytest_configure(config):
@@ -16,8 +19,12 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(items):
-    """The fault matrix first: on `pytest -n` its file, the longest, starts at once rather than last."""
-    items.sort(key=lambda item: not item.nodeid.startswith("tests/test_fault_matrix.py"))
+    """The longest test files first: on `pytest -n --dist loadfile --no-loadscope-reorder` each starts at
+    once on a worker of its own, and the short files fill in around them, so the workers end together."""
+    def rank(item):
+        path = item.nodeid.split("::")[0]
+        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+    items.sort(key=rank)
 
 
 def pytest_terminal_summary(terminalreporter):

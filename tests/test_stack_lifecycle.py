@@ -2,12 +2,13 @@
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 
 import pytest
 
-from stack.supervisor import pid_alive
+from stack.supervisor import listens_on, pid_alive
 from support.config import Budget
 from support.waits import eventually
 
@@ -76,3 +77,18 @@ def test_an_unknown_fault_is_refused_before_anything_starts(state):
                             timeout=30)
     assert result.returncode == 2
     assert "unknown fault(s) gremlins" in result.stderr
+
+
+def test_a_port_another_program_took_does_not_pass_for_the_stack_process_own():
+    """Between a port's choice and its bind another program may take it, and answer there."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        assert listens_on(os.getpid(), port)
+        other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+        try:
+            assert not listens_on(other.pid, port)
+        finally:
+            other.kill()
+            other.wait()
