@@ -102,7 +102,7 @@ def test_the_slow_scenarios_make_test_leaves_out_run_every_night():
     assert "schedule" in job["if"]
     runs = [shlex.split(step["run"]) for step in job["steps"] if step.get("run", "").startswith("make acceptance")]
     assert runs == [["make", "acceptance", "TAGS=@slow"]], runs
-    suite_tags = re.search(r"^SUITE_TAGS := (.*)$", open(os.path.join(ROOT, "Makefile")).read(), re.M).group(1)
+    suite_tags = re.search(r"^SUITE_TAGS := (.*)$", open(os.path.join(ROOT, "Makefile")).read(), re.MULTILINE).group(1)
     assert "not @slow" in suite_tags, suite_tags
 
 
