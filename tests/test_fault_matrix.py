@@ -1,7 +1,7 @@
 """Each scenario fails at its named step when its fault is on. (That every scenario passes when no fault
 is on is `make behave-all`, the whole suite as a user runs it, before these tests in `make test`.)
 
-Each area's runs share a few long-lived stacks of that area only (lanes: five for preview, two
+Each area's runs share a few long-lived stacks of that area only (lanes: three for preview, two
 for studio, gateway and guardian, one for any other area, `MATRIX_LANES`; the runs mostly wait,
 they do not compute), and the areas run at once. On a lane, faults of different scenarios share one behave
 process (tests/matrix_behave.py): each scenario runs alone under its own fault, switched on through
@@ -26,7 +26,7 @@ from tests.stack_lane import Lane
 from tests.test_matrix_coverage import FEATURE_TAGS, SCENARIOS
 
 #: stacks at once per area (`MATRIX_LANES=preview=3,studio=1`); an area not named gets one
-LANES = {"preview": 5, "studio": 2, "gateway": 2, "guardian": 2, **{area: int(count) for area, count in
+LANES = {"preview": 3, "studio": 2, "gateway": 2, "guardian": 2, **{area: int(count) for area, count in
                          (pair.split("=") for pair in os.environ.get("MATRIX_LANES", "").split(",") if pair)}}
 GROUPS_PER_LANE = 3
 #: behave runs at once on this machine, whatever their area (`MATRIX_AT_ONCE`): more only wait for a core
