@@ -73,11 +73,6 @@ class Lane:
         self.stop()
         self.start()
 
-    # --- faults ------------------------------------------------------------------------------
-
-    def switch(self, area, names):
-        return switch(self.state, area, names)
-
 
 def switch(state, area, names):
     """Makes `names` the area's run-time faults; the area's active set as the stack answers it."""
