@@ -2,6 +2,7 @@
 an area's faults through that area's control endpoint and checks that a run left the stack at rest,
 restarting it when a run's damage outlived its fault.
 """
+import functools
 import json
 import os
 import sqlite3
@@ -87,11 +88,28 @@ def unrest(state, routing_before):
     """Why the stack is not as a run found it (the studio's routing was `routing_before`), or None."""
     deadline = time.monotonic() + AT_REST_WITHIN_S
     while True:
-        why = (_preview_unrest(state) if "preview" in state["areas"] else None) or (
-            _studio_unrest(state, routing_before) if "studio" in state["areas"] else None)
+        why = _unrest_now(state, routing_before)
         if not why or time.monotonic() > deadline:
             return why
         time.sleep(0.1)
+
+
+def reset(state):
+    """Why the preview platform was not at rest, having cleared what a run left there (its sessions, their
+    items and tasks) through Hermes's control endpoint; None when it was at rest. A lane is restarted
+    only when a reset does not bring the stack back to rest (`unrest`)."""
+    why = _preview_unrest(state) if "preview" in state["areas"] else None
+    if why:
+        request = urllib.request.Request(state["preview"]["endpoints"]["hermes_control"] + "/reset", data=b"{}",
+                                         method="POST", headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+    return why
+
+
+def _unrest_now(state, routing_before):
+    return (_preview_unrest(state) if "preview" in state["areas"] else None) or (
+        _studio_unrest(state, routing_before) if "studio" in state["areas"] else None)
 
 
 def _preview_unrest(state):
@@ -128,6 +146,7 @@ def _read_json(path):
         return None
 
 
+@functools.lru_cache(maxsize=None)
 def _client(service, endpoint):
     return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1",
                         aws_access_key_id="testing", aws_secret_access_key="testing")

@@ -5,8 +5,9 @@ Each area's runs share a few long-lived stacks of that area only (lanes: three f
 for studio, gateway and guardian, one for any other area, `MATRIX_LANES`; the runs mostly wait,
 they do not compute), and the areas run at once. On a lane, faults of different scenarios share one behave
 process (tests/matrix_behave.py): each scenario runs alone under its own fault, switched on through
-its area's control endpoint and off after it, and a scenario that leaves the stack other than it
-found it gets the lane a fresh stack. A startup-only fault gets a fresh stack of its own. At most
+its area's control endpoint and off after it; what it left on the preview platform is then cleared
+through Hermes's control endpoint, and a scenario that still leaves the stack other than it found it
+gets the lane a fresh stack. A startup-only fault gets a fresh stack of its own. At most
 `MATRIX_AT_ONCE` runs (5) go at a time; the timing (@performance) runs go first, each alone, and are
 marked `alone` so that `make test` runs them before the tests that share the machine (pytest -m alone).
 """
@@ -43,6 +44,7 @@ class Job:
     seconds: float = 0.0  # its scenario's time and its share of its behave process's start and end
     overhead: float = 0.0  # that share
     unrest: str = None
+    reset: str = None  # what its scenario left on the preview platform, cleared without a restart
     error: str = None
     output: str = ""
 
@@ -81,6 +83,7 @@ def _run_group(lane, group):
     for job in ran:
         record = results["scenarios"][job.scenario]
         job.switched, job.steps, job.output = record["switched"], record["steps"], run.output
+        job.reset = record.get("reset")
         job.seconds, job.overhead = record["seconds"] + overhead, overhead
     if results["unrest"]:
         unrest = results["unrest"]
@@ -179,14 +182,16 @@ def _report(jobs, started, finished):
     for job in jobs:
         seconds[job.area] += job.seconds
     ended = {area: max(end for name, end, _ in finished if name == area) for area, _, _ in finished}
+    resets = [job for job in jobs if job.reset]
     lines = [f"fault matrix: {len(jobs)} runs in {max(ended.values(), default=started) - started:.0f} s wall, "
-             f"{sum(restarts for _, _, restarts in finished)} lane restart(s)"]
+             f"{len(resets)} reset(s), {sum(restarts for _, _, restarts in finished)} lane restart(s)"]
     lines += [f"  {area}: {LANES.get(area, 1)} lane(s), {ended[area] - started:.0f} s wall, "
               f"{seconds[area]:.0f} s of behave runs" for area in sorted(ended)]
     grouped = [job for job in jobs if job.overhead]
     if grouped:
         share = sum(job.overhead for job in grouped) / len(grouped)
         lines.append(f"  behave start and end per grouped fault: {share:.1f} s")
+    lines += [f"  reset after {job.fault}: {job.reset}" for job in resets]
     lines += [f"  restarted after {job.fault}: {job.unrest or job.error}" for job in jobs if job.unrest or job.error]
     timing = [job for job in jobs if _timing(job)]
     if timing:

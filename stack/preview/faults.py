@@ -97,4 +97,5 @@ STARTUP_ONLY = {
     "throttle_backoff_refuses_all": "Hermes installs its throttling hook on the session table when it starts",
     "refused_activation_holds_capacity": "the capacity it holds stays held after the fault is switched off",
     "ended_sessions_hold_capacity": "the capacity it holds stays held after the fault is switched off",
+    "consumer_stops_after_malformed": "the email intake it stops stays stopped after the fault is switched off",
 }

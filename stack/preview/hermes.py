@@ -39,6 +39,8 @@ TASK_POLL_S = 0.05
 TASK_WAIT_S = 30.0
 # One instruction is a few git commands, a build and a handful of uploads.
 WORK_TIMEOUT_S = 60.0
+# The fault matrix's way back to rest between scenarios, instead of a fresh stack (tests/stack_lane.py).
+RESET_PATH = "/control/reset"
 # Every AWS call runs on a thread; a burst of sessions polls for tasks while the email intake holds
 # one thread in its long poll, and Python's default of cores + 4 threads would queue them all.
 AWS_THREADS = 32
@@ -116,6 +118,7 @@ class Hermes:
                 *(web.get(f"/hermes/health{suffix}", _health) for suffix in ("", "/ready", "/live")),
                 *self.throttle.routes("/control/session-store/throttle"),
                 *control.fault_routes(self.settings, "preview"),
+                web.post(RESET_PATH, self.reset),
             ]
         )
         return app
@@ -355,6 +358,28 @@ class Hermes:
             )
         except (BotoCoreError, ClientError) as exc:
             print(f"could not delete the item of a failed activation {session.tags}: {exc}", flush=True)
+
+    async def reset(self, _request):
+        """Forgets every session, empties the session and thread tables and scales the edit service to
+        zero, as a fresh start would leave them; never behind the load balancer."""
+        async with self.admission:
+            ended = list(self.sessions.values())
+            self.sessions.clear()
+            self.foreign.clear()
+            for session in ended:
+                await self._release(session)
+            removed = await asyncio.to_thread(self._empty_tables)
+            await self._rescale()
+        return web.json_response({"sessions_ended": len(ended), "items_removed": removed})
+
+    def _empty_tables(self):
+        removed = 0
+        for table, key in ((self.names["sessions_table"], "sessionId"), (self.names["thread_table"], "threadId")):
+            pages = self.ddb.get_paginator("scan").paginate(TableName=table, ProjectionExpression=key)
+            for item in (item for page in pages for item in page["Items"]):
+                self.ddb.delete_item(TableName=table, Key={key: item[key]})
+                removed += 1
+        return removed
 
     # --- edit tasks --------------------------------------------------------------------------
 

@@ -167,6 +167,20 @@ def test_a_crashed_task_is_replaced_and_the_session_follows_it(platform, lb):
     wait_for_zero(platform)
 
 
+def test_a_reset_forgets_every_session_and_returns_the_edit_service_to_zero(platform, lb):
+    """The fault matrix's way back to rest between scenarios (tests/stack_lane.py), on Hermes's own port only."""
+    ids = identity()
+    sid = lb.post(ACTIVATE, json={**ids, "instruction": "Create page A"}).json()["sessionId"]
+    assert lb.post("/control/reset").status_code == 404
+
+    answer = httpx.post(platform.url("hermes") + "/control/reset", timeout=10)
+
+    assert answer.status_code == 200 and answer.json()["sessions_ended"] == 1
+    assert sessions_of(platform, ids) == []
+    assert lb.get(f"/hermes/api/sessions/{sid}/status").status_code == 404
+    wait_for_zero(platform)
+
+
 def test_faults_that_show_at_activation(scratch, aws):
     stack = Stack(scratch, aws, ["ecs", "hermes", "lb"],
                   faults=["malformed_activation_accepted", "no_scale_up", "preview_not_served"])
