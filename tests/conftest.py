@@ -7,9 +7,11 @@ sys.path.insert(0, ROOT)
 #: where tests/test_fault_matrix.py writes its timings
 MATRIX_SUMMARY = os.path.join(ROOT, "reports", "fault-matrix.txt")
 STARTED = time.time()
-#: the test files that take longest (minutes, not seconds), longest first. (Not the rehearsal: beside the
-#: matrix's busiest first minutes, its looks into workspaces outlast the 12 s idle timeout.)
-LONGEST_FIRST = ("tests/test_fault_matrix.py",)
+#: the test files that take minutes, not seconds, in the order they start
+LONGEST_FIRST = ("tests/test_fault_matrix.py", "tests/test_rehearsal.py")
+#: test files that run after the fault matrix, on its pytest worker: beside the matrix's busiest first
+#: minutes, the rehearsal's looks into workspaces outlast its 12 s idle timeout
+AFTER_THE_MATRIX = ("tests/test_rehearsal.py",)
 
 
 def pytest_configure(config):
@@ -25,6 +27,20 @@ def pytest_collection_modifyitems(items):
         path = item.nodeid.split("::")[0]
         return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
     items.sort(key=rank)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile`, with the files of AFTER_THE_MATRIX given to the fault matrix's worker after it."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class AfterTheMatrix(LoadFileScheduling):
+        def _split_scope(self, nodeid):
+            scope = super()._split_scope(nodeid)
+            return LONGEST_FIRST[0] if scope in AFTER_THE_MATRIX else scope
+
+    return AfterTheMatrix(config, log)
 
 
 def pytest_terminal_summary(terminalreporter):
