@@ -55,7 +55,6 @@ def behave(env, *args):
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-@pytest.mark.alone  # any stack started meanwhile would sweep the leftovers first
 def test_a_killed_run_is_swept_and_the_next_run_leaves_nothing(stack):
     info, state, tmp_path = stack
     env = {**os.environ, "ACCEPTANCE_STACK_STATE": state, "ALLURE_RESULTS_DIR": str(tmp_path / "results"),

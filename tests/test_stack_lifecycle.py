@@ -15,9 +15,9 @@ from support.waits import eventually
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def stack_cli(*args, state):
+def stack_cli(*args, state, env=None):
     return subprocess.run([sys.executable, "-m", "stack", *args, "--state", state], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, env=env)
 
 
 def children_of(pid):
@@ -58,15 +58,17 @@ def test_up_status_down_leaves_nothing(state):
     assert stack_cli("status", state=state).returncode == 3
 
 
-@pytest.mark.alone  # any stack started meanwhile would sweep the leftovers first
-def test_a_killed_supervisor_takes_its_children_and_the_next_sweep_its_directory(state):
-    assert stack_cli("up", state=state).returncode == 0
+def test_a_killed_supervisor_takes_its_children_and_the_next_sweep_its_directory(state, tmp_path):
+    # A temporary directory of its own: any other stack starting meanwhile sweeps the shared one first.
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    assert stack_cli("up", state=state, env=env).returncode == 0
     with open(state) as handle:
         info = json.load(handle)
+    assert info["runtime_dir"].startswith(str(tmp_path))
     pids = children_of(info["pid"])
     os.kill(info["pid"], signal.SIGKILL)
     gone(pids | {info["pid"]})
-    sweep = stack_cli("sweep", state=state)
+    sweep = stack_cli("sweep", state=state, env=env)
     assert info["runtime_dir"] in sweep.stdout
     assert not os.path.exists(info["runtime_dir"])
 
