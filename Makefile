@@ -22,12 +22,10 @@ browser:
 		echo "setup: could not install chromium and chromium-driver; the report's browser test will not run"
 
 # The project root goes on the venv's path, so `behave`, `.venv/bin/behave` and `python -m behave`
-# all find support/ (behave.ini names support.allure_formatter). --no-compile: Python compiles a module
-# when it is first imported, a small part of moto and botocore, and the install takes 12 s less. (The
-# AWS CLI's venv compiles all: each of the rehearsal's looks into a workspace must fit its idle timeout.)
+# all find support/ (behave.ini names support.allure_formatter).
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-compile -r requirements.txt
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(PY) -c 'import site, sys; open(site.getsitepackages()[0] + "/acceptance-suite.pth", "w").write(sys.argv[1] + "\n")' "$(CURDIR)"
 	touch $@
 
