@@ -1,6 +1,7 @@
 """One embedded stack that many behave runs attach to in turn (a lane of the fault matrix): it switches
 an area's faults through that area's control endpoint and checks that a run left the stack at rest,
-restarting it when a run's damage outlived its fault.
+clearing the preview's leftovers first (`reset`) and restarting the stack when a run's damage outlived
+its fault all the same.
 """
 import functools
 import json
