@@ -86,13 +86,16 @@ def switch(state, area, names):
 
 
 def unrest(state, routing_before):
-    """Why the stack is not as a run found it (the studio's routing was `routing_before`), or None."""
+    """Why the stack is not as a run found it (the studio's routing was `routing_before`), or None. The
+    preview gets `AT_REST_WITHIN_S` to settle; the studio is looked at once, since its routing never
+    changes back by itself (and a load test left running is worth a fresh stack too)."""
     deadline = time.monotonic() + AT_REST_WITHIN_S
     while True:
-        why = _unrest_now(state, routing_before)
+        why = _preview_unrest(state) if "preview" in state["areas"] else None
         if not why or time.monotonic() > deadline:
-            return why
+            break
         time.sleep(0.1)
+    return why or (_studio_unrest(state, routing_before) if "studio" in state["areas"] else None)
 
 
 def reset(state):
@@ -106,11 +109,6 @@ def reset(state):
         with urllib.request.urlopen(request, timeout=10) as response:
             response.read()
     return why
-
-
-def _unrest_now(state, routing_before):
-    return (_preview_unrest(state) if "preview" in state["areas"] else None) or (
-        _studio_unrest(state, routing_before) if "studio" in state["areas"] else None)
 
 
 def _preview_unrest(state):
