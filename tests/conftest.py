@@ -7,11 +7,12 @@ sys.path.insert(0, ROOT)
 #: where tests/test_fault_matrix.py writes its timings
 MATRIX_SUMMARY = os.path.join(ROOT, "reports", "fault-matrix.txt")
 STARTED = time.time()
-#: the test files that take minutes, not seconds, in the order they start
-LONGEST_FIRST = ("tests/test_fault_matrix.py", "tests/test_rehearsal.py")
+MATRIX_FILE = "tests/test_fault_matrix.py"
 #: test files that run after the fault matrix, on its pytest worker: beside the matrix's busiest first
 #: minutes, the rehearsal's looks into workspaces outlast its 12 s idle timeout
 AFTER_THE_MATRIX = ("tests/test_rehearsal.py",)
+#: the test files that take minutes, not seconds, in the order they start
+LONGEST_FIRST = (MATRIX_FILE, *AFTER_THE_MATRIX)
 
 
 def pytest_configure(config):
@@ -38,7 +39,7 @@ def pytest_xdist_make_scheduler(config, log):
     class AfterTheMatrix(LoadFileScheduling):
         def _split_scope(self, nodeid):
             scope = super()._split_scope(nodeid)
-            return LONGEST_FIRST[0] if scope in AFTER_THE_MATRIX else scope
+            return MATRIX_FILE if scope in AFTER_THE_MATRIX else scope
 
     return AfterTheMatrix(config, log)
 

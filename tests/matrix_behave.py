@@ -3,7 +3,7 @@
 
 The plan (JSON) gives the stack's state file and, per scenario id, its area and fault. Around each
 run of such a scenario (its hooks, steps and cleanups; every row of an outline) the fault is switched
-on and then off again, what it left on the preview platform is cleared (`reset`), and the stack must
+on and then off again, what it left on the preview platform is cleared (`settle`), and the stack must
 then be as the scenario found it; if it is not, the run stops there, so that no later scenario runs
 on a stack another fault has damaged. What happened is written back as JSON (`results`): per
 scenario id, the faults it ran under, its steps' statuses, what the reset cleared and its time (the
@@ -17,7 +17,7 @@ import time
 from behave.__main__ import main as behave_main
 from behave.model import Scenario
 
-from tests.stack_lane import reset, studio_routing, switch, unrest
+from tests.stack_lane import settle, studio_routing, switch
 
 
 def _install(plan, results):
@@ -38,8 +38,8 @@ def _install(plan, results):
         finally:
             switch(state, area, [])
             record["steps"] += [(step.name, step.status.name) for step in scenario.steps]
-            record["reset"] = reset(state) or record.get("reset")
-            why = unrest(state, before)
+            cleared, why = settle(state, before)
+            record["reset"] = cleared or record.get("reset")
             record["seconds"] += time.monotonic() - started
             if why:
                 results["unrest"] = {"after": key, "why": why}

@@ -1,6 +1,6 @@
 """One embedded stack that many behave runs attach to in turn (a lane of the fault matrix): it switches
 an area's faults through that area's control endpoint and checks that a run left the stack at rest,
-clearing the preview's leftovers first (`reset`) and restarting the stack when a run's damage outlived
+clearing the preview's leftovers first (`settle`) and restarting the stack when a run's damage outlived
 its fault all the same.
 """
 import functools
@@ -85,29 +85,26 @@ def switch(state, area, names):
         return json.load(response)["faults"]
 
 
-def unrest(state, routing_before):
-    """Why the stack is not as a run found it (the studio's routing was `routing_before`), or None. The
-    preview gets `AT_REST_WITHIN_S` to settle; the studio is looked at once, since its routing never
+def settle(state, routing_before):
+    """After a run (the studio's routing was `routing_before`): (what the run left on the preview
+    platform, cleared by a reset through Hermes's control endpoint, or None; why the stack is still not
+    as the run found it, or None). A lane is restarted only for the second. The preview gets
+    `AT_REST_WITHIN_S` after its reset to settle; the studio is looked at once, since its routing never
     changes back by itself (and a load test left running is worth a fresh stack too)."""
+    left = _preview_unrest(state) if "preview" in state["areas"] else None
+    why = _reset_preview(state) if left else None
+    return left, why or (_studio_unrest(state, routing_before) if "studio" in state["areas"] else None)
+
+
+def _reset_preview(state):
+    """Why the preview is still not at rest `AT_REST_WITHIN_S` after a reset, or None."""
+    request = urllib.request.Request(state["preview"]["endpoints"]["hermes_control"] + "/reset", data=b"{}",
+                                     method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        response.read()
     deadline = time.monotonic() + AT_REST_WITHIN_S
-    while True:
-        why = _preview_unrest(state) if "preview" in state["areas"] else None
-        if not why or time.monotonic() > deadline:
-            break
+    while (why := _preview_unrest(state)) and time.monotonic() < deadline:
         time.sleep(0.1)
-    return why or (_studio_unrest(state, routing_before) if "studio" in state["areas"] else None)
-
-
-def reset(state):
-    """Why the preview platform was not at rest, having cleared what a run left there (its sessions, their
-    items and tasks) through Hermes's control endpoint; None when it was at rest. A lane is restarted
-    only when a reset does not bring the stack back to rest (`unrest`)."""
-    why = _preview_unrest(state) if "preview" in state["areas"] else None
-    if why:
-        request = urllib.request.Request(state["preview"]["endpoints"]["hermes_control"] + "/reset", data=b"{}",
-                                         method="POST", headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=10) as response:
-            response.read()
     return why
 
 

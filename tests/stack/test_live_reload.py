@@ -16,6 +16,7 @@ from tests.stack.processes import wait_until
 from tests.stack.test_end_to_end import (
     ACTIVATE, COLD_START_S, identity, kept_alive_status, sessions_of, wait_for_zero,
 )
+from tests.stack.test_hostile_bodies import NEVER_ISSUED
 
 RELOAD_WITHIN_S = 15.0
 MAX_EDIT_TASKS = 2
@@ -72,7 +73,7 @@ def test_the_next_instruction_continues_the_session_and_reloads_its_preview(plat
 @pytest.mark.parametrize(
     "query, status, field",
     [({}, 400, "sessionId"), ({"sessionId": "../../etc/passwd"}, 400, "sessionId"),
-     ({"sessionId": "a..b"}, 400, "sessionId"), ({"sessionId": "00000000-0000-4000-8000-000000000000"}, 404, None)],
+     ({"sessionId": "a..b"}, 400, "sessionId"), ({"sessionId": NEVER_ISSUED}, 404, None)],
 )
 def test_live_reload_without_a_live_session_is_refused_with_a_reason(lb, query, status, field):
     upgrade = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
