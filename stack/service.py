@@ -42,6 +42,7 @@ class Background:
         task = asyncio.get_running_loop().create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._done)
+        return task
 
     def _done(self, task):
         self._tasks.discard(task)

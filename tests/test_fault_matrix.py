@@ -5,9 +5,10 @@ Each area's runs share a few long-lived stacks of that area only (lanes: three f
 for studio, gateway and guardian, one for any other area, `MATRIX_LANES`; the runs mostly wait,
 they do not compute), and the areas run at once. On a lane, faults of different scenarios share one behave
 process (tests/matrix_behave.py): each scenario runs alone under its own fault, switched on through
-its area's control endpoint and off after it; what it left on the preview platform is then cleared
-through Hermes's control endpoint, and a scenario that still leaves the stack other than it found it
-gets the lane a fresh stack. A startup-only fault gets a fresh stack of its own. At most
+its area's control endpoint and off after it; the preview is then reset through Hermes's control
+endpoint (what the scenario left, and what a defect kept in Hermes's memory), and a scenario that
+still leaves the stack other than it found it gets the lane a fresh stack. A startup-only fault gets
+a fresh stack of its own. At most
 `MATRIX_AT_ONCE` runs (5) go at a time; the timing (@performance) runs go first, each alone, and are
 marked `alone` so that `make test` runs them before the tests that share the machine (pytest -m alone).
 """
@@ -29,7 +30,8 @@ from tests.test_matrix_coverage import FEATURE_TAGS, SCENARIOS
 #: stacks at once per area (`MATRIX_LANES=preview=3,studio=1`); an area not named gets one
 LANES = {"preview": 3, "studio": 2, "gateway": 2, "guardian": 2, **{area: int(count) for area, count in
                          (pair.split("=") for pair in os.environ.get("MATRIX_LANES", "").split(",") if pair)}}
-GROUPS_PER_LANE = 3
+#: the smallest group a lane's last runs come in: each behave process costs about a second of processor
+SMALLEST_GROUP = 2
 #: behave runs at once on this machine, whatever their area (`MATRIX_AT_ONCE`): more only wait for a core
 AT_ONCE = int(os.environ.get("MATRIX_AT_ONCE", "5"))
 
@@ -57,20 +59,22 @@ class Job:
 
 
 def _groups(jobs, lanes):
-    """Fault jobs in groups of different scenarios (a behave run holds each scenario once), longest
-    scenarios first, in about `GROUPS_PER_LANE` groups per lane so that the lanes end together."""
+    """Fault jobs in groups of different scenarios (a behave run holds each scenario once), the
+    scenarios with most faults first. Each group holds about a half lane's share of the jobs still
+    to be grouped, so groups shrink towards the end and the lanes end together (guided scheduling)."""
     by_scenario = defaultdict(list)
     for job in jobs:
         by_scenario[job.scenario].append(job)
-    size = max(1, -(-len(jobs) // (lanes * GROUPS_PER_LANE)))
     queues = sorted(by_scenario.values(), key=lambda waiting: -len(waiting))
-    groups = []
-    while any(queues):
+    groups, left = [], len(jobs)
+    while left:
+        size = max(SMALLEST_GROUP, -(-left // (2 * lanes)))
         group = []
         for waiting in queues:
             if waiting and len(group) < size:
                 group.append(waiting.pop(0))
         groups.append(group)
+        left -= len(group)
     return groups
 
 

@@ -37,10 +37,11 @@ def test_a_switch_replaces_the_areas_run_time_faults_only(settings):
 
 def test_a_startup_only_fault_stays_on_and_cannot_be_switched(tmp_path):
     settings = {"runtime_dir": str(tmp_path)}
-    faults.initialise(settings, ["ended_sessions_hold_capacity"])
-    assert faults.switch(settings, "preview", ["no_scale_up"]) == ["ended_sessions_hold_capacity", "no_scale_up"]
-    with pytest.raises(faults.StartupOnly, match="throttle_backoff_refuses_all can only be given at start"):
-        faults.switch(settings, "preview", ["throttle_backoff_refuses_all"])
+    faults.initialise(settings, ["gateway_chart_replicas_capped"])
+    assert faults.switch(settings, "gateway", ["gateway_cancel_ignored"]) == [
+        "gateway_cancel_ignored", "gateway_chart_replicas_capped"]
+    with pytest.raises(faults.StartupOnly, match="gateway_chart_scaler_drift can only be given at start"):
+        faults.switch(settings, "gateway", ["gateway_chart_scaler_drift"])
 
 
 @pytest.mark.parametrize("names, message", [

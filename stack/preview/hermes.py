@@ -127,7 +127,7 @@ class Hermes:
         asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(AWS_THREADS, thread_name_prefix="aws"))
         self.http = aiohttp.ClientSession()
         self.background.start(self._reap())
-        self.background.start(EmailIntake(self).run())
+        self.intake = self.background.start(EmailIntake(self).run())
         self.background.start(self._publish_table_metrics())
         yield
         self.background.cancel()
@@ -360,8 +360,9 @@ class Hermes:
             print(f"could not delete the item of a failed activation {session.tags}: {exc}", flush=True)
 
     async def reset(self, _request):
-        """Forgets every session, empties the session and thread tables and scales the edit service to
-        zero, as a fresh start would leave them; never behind the load balancer."""
+        """Forgets every session, empties the session and thread tables, scales the edit service to
+        zero, releases capacity a defect kept and restarts an email intake a defect stopped, as a
+        fresh start would leave them; never behind the load balancer."""
         async with self.admission:
             ended = list(self.sessions.values())
             self.sessions.clear()
@@ -369,8 +370,13 @@ class Hermes:
             for session in ended:
                 await self._release(session)
             removed = await asyncio.to_thread(self._empty_tables)
+            released = self.defects.forget()
             await self._rescale()
-        return web.json_response({"sessions_ended": len(ended), "items_removed": removed})
+        restarted = self.intake.done()
+        if restarted:
+            self.intake = self.background.start(EmailIntake(self).run())
+        return web.json_response({"sessions_ended": len(ended), "items_removed": removed,
+                                  "capacity_released": released, "email_intake_restarted": restarted})
 
     def _empty_tables(self):
         removed = 0

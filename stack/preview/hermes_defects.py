@@ -38,11 +38,15 @@ class HermesDefects:
         self.names = hermes.names
         self.held = 0  # capacity kept by refused or ended sessions
         self.last_throttled = float("-inf")
-        if self.on("throttle_backoff_refuses_all"):
-            hermes.activation_writes.meta.events.register("needs-retry.dynamodb", self._note_throttling)
+        hermes.activation_writes.meta.events.register("needs-retry.dynamodb", self._note_throttling)
 
     def on(self, name):
         return faults.active(self.settings, name)
+
+    def forget(self):
+        """What the defects left in memory, gone as after a fresh start; the capacity that was held."""
+        held, self.held, self.last_throttled = self.held, 0, float("-inf")
+        return held
 
     # --- activation --------------------------------------------------------------------------
 

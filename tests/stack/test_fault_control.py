@@ -33,15 +33,6 @@ def test_a_fault_switched_on_changes_the_running_service_and_off_restores_it(stu
     assert viewer.get("/observability/sinks").status_code == 403
 
 
-def test_a_startup_only_fault_is_refused_with_its_reason(platform):
-    with httpx.Client(base_url=platform.url("hermes"), timeout=10) as hermes:
-        answer = hermes.put(CONTROL, json={"faults": ["throttle_backoff_refuses_all"]})
-        assert (answer.status_code, answer.json()["message"]) == (409, (
-            "throttle_backoff_refuses_all can only be given at start (STACK_FAULTS): "
-            "Hermes installs its throttling hook on the session table when it starts"))
-        assert hermes.get(CONTROL).json()["faults"] == []
-
-
 @pytest.mark.parametrize("body, status, reason", [
     ({"faults": ["no_such_fault"]}, 400, "unknown studio fault(s) no_such_fault; known: anonymous_refused"),
     ({"faults": ["no_scale_up"]}, 400, "unknown studio fault(s) no_scale_up"),

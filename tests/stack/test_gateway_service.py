@@ -182,6 +182,15 @@ def test_the_control_api_is_not_on_the_public_port_and_fails_attribution(gateway
         assert finished(client, explained(client))["state"] == "complete"
 
 
+def test_a_startup_only_fault_is_refused_with_its_reason(gateway):
+    control = gateway.state["control_url"] + "/control/faults"
+    answer = httpx.put(control, json={"faults": ["gateway_chart_replicas_capped"]})
+    assert (answer.status_code, answer.json()["message"]) == (409, (
+        "gateway_chart_replicas_capped can only be given at start (STACK_FAULTS): "
+        "the chart is rendered once, when the stack starts"))
+    assert httpx.get(control).json()["faults"] == []
+
+
 def test_every_listed_operation_refuses_anonymous_callers(gateway):
     document = httpx.get(gateway.state["base_url"] + "/openapi.json").json()
     with caller(gateway, None) as client:
