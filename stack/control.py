@@ -1,6 +1,9 @@
 """`GET/PUT /control/faults`: switches an area's faults at run time, mounted by the service that owns
 them on its own port (never behind the load balancer). A PUT of `{"faults": [...]}` makes those the
 area's run-time faults and answers the active set; start-up faults stay as they were.
+
+`POST /control/reset`, where a service has one: puts the service back as a fresh start would leave
+it and answers what it undid (the fault matrix's way back to rest between runs, tests/stack_lane.py).
 """
 from aiohttp import web
 
@@ -8,6 +11,11 @@ from stack import faults
 from stack.body import BodyProblem, read_body
 
 PATH = "/control/faults"
+RESET_PATH = "/control/reset"
+
+
+def reset_route(handler):
+    return web.post(RESET_PATH, handler)
 
 
 def fault_routes(settings, area):

@@ -50,5 +50,8 @@ class Background:
             traceback.print_exception(task.exception())
 
     def cancel(self):
-        for task in list(self._tasks):
+        """Cancels every task still running; how many there were."""
+        running = [task for task in self._tasks if not task.done()]
+        for task in running:
             task.cancel()
+        return len(running)

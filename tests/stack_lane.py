@@ -1,7 +1,7 @@
 """One embedded stack that many behave runs attach to in turn (a lane of the fault matrix): it switches
 an area's faults through that area's control endpoint and checks that a run left the stack at rest,
-clearing the preview's leftovers first (`settle`) and restarting the stack when a run's damage outlived
-its fault all the same.
+resetting the preview and the studio first (`settle`) and restarting the stack when a run's damage
+outlived its fault all the same.
 """
 import functools
 import json
@@ -16,6 +16,7 @@ import urllib.request
 import boto3
 
 from stack import faults
+from stack.control import RESET_PATH
 from support.config import load_profile
 from support.procs import die_with_parent
 
@@ -86,26 +87,33 @@ def switch(state, area, names):
 
 
 def settle(state, routing_before):
-    """After a run (the studio's routing was `routing_before`): (what the run left on the preview
-    platform, cleared by a reset through Hermes's control endpoint, or None; why the stack is still not
-    as the run found it, or None). A lane is restarted only for the second. The preview is reset after
-    every run, since some of what a defect leaves (capacity held, an email intake stopped) shows from
-    outside only when a later run fails, and then gets `AT_REST_WITHIN_S` to settle; the studio is
-    looked at once, since its routing never changes back by itself (and a load test left running is
-    worth a fresh stack too)."""
-    left = why = None
+    """After a run (the studio's routing was `routing_before`): (what the run left, undone by its areas'
+    resets, or None; why the stack is still not as the run found it, or None). A lane is restarted only
+    for the second. Every run is followed by a reset, since some of what a defect leaves (capacity held,
+    an email intake stopped) shows from outside only when a later run fails. The preview then gets
+    `AT_REST_WITHIN_S` to settle; the studio's reset is done when it answers."""
+    left, why = [], None
     if "preview" in state["areas"]:
-        left = _preview_unrest(state)
-        left, why = "; ".join(filter(None, (left, _reset_preview(state)))) or None, _preview_at_rest(state)
-    return left, why or (_studio_unrest(state, routing_before) if "studio" in state["areas"] else None)
+        left += [_preview_unrest(state), _reset_preview(state)]
+        why = _preview_at_rest(state)
+    if "studio" in state["areas"]:
+        left.append(_studio_unrest(state, routing_before))
+        _reset(state["studio"]["base_url"])
+        why = why or _studio_unrest(state, routing_before)
+    return "; ".join(filter(None, left)) or None, why
+
+
+def _reset(url):
+    """The service's reset (stack/control.py): what it undid."""
+    request = urllib.request.Request(url + RESET_PATH, data=b"{}", method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
 
 
 def _reset_preview(state):
     """What Hermes's reset undid inside Hermes that its tables and the edit service do not show, or None."""
-    request = urllib.request.Request(state["preview"]["endpoints"]["hermes_control"] + "/reset", data=b"{}",
-                                     method="POST", headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        undone = json.load(response)
+    undone = _reset(state["preview"]["endpoints"]["hermes_control"])
     inside = [f"{undone['capacity_released']} unit(s) of capacity held" if undone["capacity_released"] else "",
               "the email intake stopped" if undone["email_intake_restarted"] else ""]
     return ", ".join(filter(None, inside)) or None
@@ -142,7 +150,7 @@ def studio_routing(state):
 
 def _studio_unrest(state, routing_before):
     routing = studio_routing(state)
-    return None if routing == routing_before else f"the studio's routing or running load tests changed: {routing}"
+    return None if routing == routing_before else f"the studio's routing or running load tests changed to {routing}"
 
 
 def _read_json(path):

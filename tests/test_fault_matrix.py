@@ -199,7 +199,12 @@ def _report(jobs, started, finished):
     lines += [f"  restarted after {job.fault}: {job.unrest or job.error}" for job in jobs if job.unrest or job.error]
     timing = [job for job in jobs if _timing(job)]
     if timing:
-        lines.append(f"  timing runs, each alone: {len(timing)} in {sum(job.seconds for job in timing):.0f} s")
+        folders = defaultdict(list)
+        for job in timing:
+            folders[os.path.basename(os.path.dirname(job.feature))].append(job.seconds)
+        lines.append(f"  timing runs, each alone: {len(timing)} in {sum(job.seconds for job in timing):.0f} s ("
+                     + ", ".join(f"features/{name}: {len(runs)} in {sum(runs):.0f} s"
+                                 for name, runs in sorted(folders.items())) + ")")
     slowest = sorted(jobs, key=lambda job: -job.seconds)[:8]
     lines += [f"  slowest: {job.seconds:.1f} s {job.fault}" for job in slowest]
     os.makedirs(os.path.dirname(MATRIX_SUMMARY), exist_ok=True)

@@ -81,6 +81,7 @@ class Studio:
             web.post(f"{admin}/action-logs/scan-anomalies", self.scan_anomalies),
             web.get(f"{admin}/observability/sinks", self.sinks),
             *control.fault_routes(self.settings, "studio"),
+            control.reset_route(self.reset),
         ])
         return app
 
@@ -108,6 +109,13 @@ class Studio:
             request["user"] = user or {"id": None}
             await handler(request)
         return fail(*problem)
+
+    async def reset(self, _request):
+        """Stops every load test still running and puts every table back to the seed, as a fresh start
+        leaves the studio."""
+        stopped = self.background.cancel()
+        self.store.reseed()
+        return web.json_response({"load_tests_stopped": stopped})
 
     async def health(self, _request):
         return web.json_response({"status": "healthy", "dataset": self.store.seed["dataset"]})

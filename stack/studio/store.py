@@ -134,6 +134,17 @@ class Store:
                 self.db.executescript(SCHEMA)
                 self._load_seed()
 
+    def reseed(self):
+        """Every table dropped and made again from the schema and the seed."""
+        tables = [row[0] for row in self.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        self.db.execute("PRAGMA foreign_keys = OFF")
+        self.db.executescript("".join(f"DROP TABLE {table};" for table in tables))
+        with self.db:
+            self.db.executescript(SCHEMA)
+            self._load_seed()
+        self.db.execute("PRAGMA foreign_keys = ON")
+
     def _load_seed(self):
         seed, insert = self.seed, self._insert
         for tenant in seed["tenants"]:

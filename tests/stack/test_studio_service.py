@@ -297,6 +297,23 @@ def test_apply_and_rollback_walk_the_routing_history(fresh_studio):
     assert len(warnings) == 2 and all(e["operator_action_json"]["instruction"] for e in warnings)
 
 
+def test_a_reset_stops_running_load_tests_and_puts_the_seed_back(fresh_studio):
+    """The fault matrix's way back to rest between studio runs (tests/stack_lane.py)."""
+    admin = Caller(fresh_studio)
+    seeded = counts(admin)
+    admin.data("POST", "/routing/apply", {"effect_revision_id": 101, "reason": "winner",
+                                          "variant_id": "er:101:wf:11:env:21:stage:staging:exp:0"})
+    run = new_run(admin, scenario=2)
+    admin.data("POST", f"/load-test-runs/{run['id']}/start", {"mode": "inline"})
+
+    undone = httpx.post(fresh_studio + "/control/reset", timeout=10).json()
+
+    assert undone == {"load_tests_stopped": 1}
+    after = counts(admin)
+    # The seed's binding again (its activation time is the reset's).
+    assert {**after, "routing": after["routing"]["id"]} == {**seeded, "routing": seeded["routing"]["id"]}
+
+
 def test_an_ineligible_variant_is_refused_and_routing_stays(admin):
     before = counts(admin)
     for variant in ("er:101:wf:11:env:24:stage:staging:exp:0", "er:101:wf:11:env:26:stage:staging:exp:0",
