@@ -98,14 +98,14 @@ def settle(state, routing_before):
         why = _preview_at_rest(state)
     if "studio" in state["areas"]:
         left.append(_studio_unrest(state, routing_before))
-        _reset(state["studio"]["base_url"])
+        _reset(state["studio"]["base_url"] + RESET_PATH)
         why = why or _studio_unrest(state, routing_before)
     return "; ".join(filter(None, left)) or None, why
 
 
 def _reset(url):
-    """The service's reset (stack/control.py): what it undid."""
-    request = urllib.request.Request(url + RESET_PATH, data=b"{}", method="POST",
+    """A service's reset (`RESET_PATH`, stack/control.py) at `url`: what it undid."""
+    request = urllib.request.Request(url, data=b"{}", method="POST",
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)
@@ -113,7 +113,7 @@ def _reset(url):
 
 def _reset_preview(state):
     """What Hermes's reset undid inside Hermes that its tables and the edit service do not show, or None."""
-    undone = _reset(state["preview"]["endpoints"]["hermes_control"])
+    undone = _reset(state["preview"]["endpoints"]["hermes_control"] + "/reset")
     inside = [f"{undone['capacity_released']} unit(s) of capacity held" if undone["capacity_released"] else "",
               "the email intake stopped" if undone["email_intake_restarted"] else ""]
     return ", ".join(filter(None, inside)) or None
