@@ -3,9 +3,9 @@
 
 The plan (JSON) gives the stack's state file and, per scenario id, its area and fault. Around each
 run of such a scenario (its hooks, steps and cleanups; every row of an outline) the fault is switched
-on and then off again, the preview is reset (`settle`), and the stack must then be as the scenario
-found it; if it is not, the run stops there, so that no later scenario runs on a stack another fault
-has damaged. What happened is written back as JSON (`results`): per scenario id, the faults it ran
+on and then off again, the preview and the studio are reset (`settle`), and the stack must then be as
+the scenario found it; if it is not, the run stops there, so that no later scenario runs on a stack
+another fault has damaged. What happened is written back as JSON (`results`): per scenario id, the faults it ran
 under, its steps' statuses, what the reset cleared and its time (the reset and the rest check included).
 The suite itself (environment.py, steps, support) is not touched.
 """

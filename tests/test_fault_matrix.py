@@ -5,8 +5,8 @@ Each area's runs share a few long-lived stacks of that area only (lanes: three f
 for studio, gateway and guardian, one for any other area, `MATRIX_LANES`; the runs mostly wait,
 they do not compute), and the areas run at once. On a lane, faults of different scenarios share one behave
 process (tests/matrix_behave.py): each scenario runs alone under its own fault, switched on through
-its area's control endpoint and off after it; the preview is then reset through Hermes's control
-endpoint (what the scenario left, and what a defect kept in Hermes's memory), and a scenario that
+its area's control endpoint and off after it; the preview and the studio are then reset through
+their control endpoints (what the scenario left, and what a defect kept in memory), and a scenario that
 still leaves the stack other than it found it gets the lane a fresh stack. A startup-only fault gets
 a fresh stack of its own. At most
 `MATRIX_AT_ONCE` runs (5) go at a time; the timing (@performance) runs go first, each alone, and are
@@ -46,7 +46,7 @@ class Job:
     seconds: float = 0.0  # its scenario's time and its share of its behave process's start and end
     overhead: float = 0.0  # that share
     unrest: str = None
-    reset: str = None  # what its scenario left on the preview platform, cleared without a restart
+    reset: str = None  # what its scenario left, undone by its area's reset without a restart
     error: str = None
     output: str = ""
 

@@ -39,7 +39,6 @@ TASK_POLL_S = 0.05
 TASK_WAIT_S = 30.0
 # One instruction is a few git commands, a build and a handful of uploads.
 WORK_TIMEOUT_S = 60.0
-# The fault matrix's way back to rest between scenarios, instead of a fresh stack (tests/stack_lane.py).
 # Every AWS call runs on a thread; a burst of sessions polls for tasks while the email intake holds
 # one thread in its long poll, and Python's default of cores + 4 threads would queue them all.
 AWS_THREADS = 32

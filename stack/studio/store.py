@@ -130,9 +130,7 @@ class Store:
         with open(seed_path) as handle:
             self.seed = yaml.safe_load(handle)
         if fresh:
-            with self.db:
-                self.db.executescript(SCHEMA)
-                self._load_seed()
+            self._create()
 
     def reseed(self):
         """Every table dropped and made again from the schema and the seed."""
@@ -140,10 +138,13 @@ class Store:
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
         self.db.execute("PRAGMA foreign_keys = OFF")
         self.db.executescript("".join(f"DROP TABLE {table};" for table in tables))
+        self._create()
+        self.db.execute("PRAGMA foreign_keys = ON")
+
+    def _create(self):
         with self.db:
             self.db.executescript(SCHEMA)
             self._load_seed()
-        self.db.execute("PRAGMA foreign_keys = ON")
 
     def _load_seed(self):
         seed, insert = self.seed, self._insert
